@@ -1,0 +1,117 @@
+"""Score a trained model with sacreBLEU (BLEU and chrF, every reference of a sentence used).
+
+    python -m core.evaluate --run assets/additive                 # test split -> metrics.json
+    python -m core.evaluate --run assets/additive --tsv my.tsv    # any English<TAB>Spanish file
+    python -m core.evaluate --run assets/additive --limit 200     # first 200 test sentences
+
+Hypotheses are detokenised model output; references are the raw Spanish sentences.
+The last line printed is the result as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from core import runs
+from core.data import group_references, parse_tsv, read_pairs, split_pairs
+
+SAMPLE_COUNT = 8
+
+
+def score(hypotheses: Sequence[str], references: Sequence[Sequence[str]]) -> dict:
+    """Corpus BLEU (lower-cased and cased) and chrF; ``references[i]`` are all references of sentence ``i``."""
+    import sacrebleu
+
+    if len(hypotheses) != len(references):
+        raise ValueError(f"{len(hypotheses)} hypotheses but {len(references)} reference lists")
+    if not hypotheses:
+        raise ValueError("nothing to score: no sentences")
+    width = max(len(r) for r in references)
+    # sacreBLEU takes one stream per reference position; None where a sentence has fewer
+    streams = [[r[k] if k < len(r) else None for r in references] for k in range(width)]
+    hyps = list(hypotheses)
+    bleu, bleu_cased, chrf = sacrebleu.BLEU(lowercase=True), sacrebleu.BLEU(), sacrebleu.CHRF()
+    return {
+        "bleu": round(bleu.corpus_score(hyps, streams).score, 2),
+        "bleu_cased": round(bleu_cased.corpus_score(hyps, streams).score, 2),
+        "chrf": round(chrf.corpus_score(hyps, streams).score, 2),
+        "bleu_signature": str(bleu.get_signature()),
+        "chrf_signature": str(chrf.get_signature()),
+    }
+
+
+def test_references(run: Path, data: str | None = None) -> dict[str, list[str]]:
+    """The run's own test split (same seed and fractions as training): English -> all Spanish references."""
+    training = runs.read_json(run, runs.TRAINING) or {}
+    pairs = read_pairs(data or training.get("data"))
+    split = split_pairs(
+        pairs,
+        training.get("val_fraction", 0.05),
+        training.get("test_fraction", 0.05),
+        training.get("split_seed", 1234),
+    )
+    return split.test_refs
+
+
+def evaluate(translator, refs: dict[str, list[str]], batch_size: int = 64) -> dict:
+    """Translate every English sentence of ``refs`` and score against its references."""
+    sources = list(refs)
+    t0 = time.perf_counter()
+    translations = translator.translate_batch(sources, batch_size=batch_size)
+    seconds = time.perf_counter() - t0
+    hypotheses = [t.text for t in translations]
+    result = score(hypotheses, [refs[s] for s in sources])
+    result.update(
+        sentences=len(sources),
+        references=sum(len(refs[s]) for s in sources),
+        seconds=round(seconds, 2),
+        sentences_per_second=round(len(sources) / max(seconds, 1e-9), 1),
+        decoding="greedy",
+        samples=[
+            {"source": s, "translation": h, "references": refs[s]}
+            for s, h in list(zip(sources, hypotheses, strict=True))[:SAMPLE_COUNT]
+        ],
+    )
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m core.evaluate", description=__doc__.split("\n")[0])
+    p.add_argument("--run", required=True, type=Path, help="run folder (e.g. assets/additive)")
+    p.add_argument("--data", help="corpus for the test split (default: as in training.json, then usual places)")
+    p.add_argument("--tsv", type=Path, help="score on this English<TAB>Spanish file instead of the test split")
+    p.add_argument("--limit", type=int, help="score only the first N source sentences")
+    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--write", action="store_true", help="write metrics.json into the run (test split only)")
+    args = p.parse_args(argv)
+    try:
+        if args.tsv:
+            refs = group_references(parse_tsv(args.tsv.read_text(encoding="utf-8").splitlines()))
+        else:
+            refs = test_references(args.run, args.data)
+        if args.limit:
+            refs = dict(list(refs.items())[: args.limit])
+        translator = runs.load_translator(args.run)
+    except (OSError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    result = evaluate(translator, refs, batch_size=args.batch_size)
+    result["split"] = str(args.tsv) if args.tsv else "test"
+    if args.write and not args.tsv:
+        existing = runs.read_metrics(args.run) or {}
+        existing.update(result)
+        existing["limit"] = args.limit
+        (args.run / runs.METRICS).write_text(json.dumps(existing, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    for s in result["samples"]:
+        print(f"  {s['source']}\n  -> {s['translation']}\n     ({s['references'][0]})", file=sys.stderr)
+    print(json.dumps({k: v for k, v in result.items() if k != "samples"}, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

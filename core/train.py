@@ -1,0 +1,193 @@
+"""Train a translation model and write a run folder.
+
+    python -m core.train --out runs/additive --epochs 10
+    python -m core.train --out runs/additive --epochs 15 --resume   # continue to epoch 15
+
+The corpus is found with ``--data PATH``, ``$ATTENTION_LAB_DATA``, or the usual places
+(see :func:`core.data.find_data`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import math
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from core import runs
+from core.config import ARCHITECTURES, ModelConfig
+from core.data import filter_length, read_pairs, split_pairs
+from core.probes import PROBE_SENTENCES
+from core.text import tokenize
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How a run is trained; saved as ``training.json``."""
+
+    data: str | None = None
+    epochs: int = 10
+    batch_size: int = 64
+    learning_rate: float = 1e-3
+    seed: int = 0
+    split_seed: int = 1234
+    val_fraction: float = 0.05
+    test_fraction: float = 0.05
+    max_tokens: int = 20  # length filter for training pairs
+    max_pairs: int | None = None  # use only the first N training pairs (quick runs)
+    steps_log_every: int = 50
+    clipnorm: float = 5.0
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m core.train", description=__doc__.split("\n")[0])
+    p.add_argument("--out", required=True, type=Path, help="run folder to write")
+    p.add_argument("--data", help="spa-eng.zip or spa.txt (default: $ATTENTION_LAB_DATA or usual places)")
+    p.add_argument("--resume", action="store_true", help="continue the run in --out up to --epochs")
+    p.add_argument("--arch", choices=ARCHITECTURES, default="additive")
+    d, t = ModelConfig(), TrainConfig()
+    p.add_argument("--epochs", type=int, default=t.epochs)
+    p.add_argument("--batch-size", type=int, default=t.batch_size)
+    p.add_argument("--learning-rate", type=float, default=t.learning_rate)
+    p.add_argument("--seed", type=int, default=t.seed)
+    p.add_argument("--split-seed", type=int, default=t.split_seed)
+    p.add_argument("--val-fraction", type=float, default=t.val_fraction)
+    p.add_argument("--test-fraction", type=float, default=t.test_fraction)
+    p.add_argument("--max-tokens", type=int, default=t.max_tokens)
+    p.add_argument("--max-pairs", type=int, default=None)
+    p.add_argument("--steps-log-every", type=int, default=t.steps_log_every)
+    p.add_argument("--src-vocab-size", type=int, default=d.src_vocab_size)
+    p.add_argument("--tgt-vocab-size", type=int, default=d.tgt_vocab_size)
+    p.add_argument("--embedding-dim", type=int, default=d.embedding_dim)
+    p.add_argument("--encoder-units", type=int, default=d.encoder_units)
+    p.add_argument("--decoder-units", type=int, default=d.decoder_units)
+    p.add_argument("--attention-units", type=int, default=d.attention_units)
+    p.add_argument("--dropout", type=float, default=d.dropout)
+    p.add_argument("--verbose", default="auto", help="Keras fit verbosity: auto, 0, 1 or 2")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(argv)
+    out: Path = args.out
+    if out.exists() and any(out.iterdir()) and not args.resume:
+        print(f"error: {out} is not empty; pass --resume to continue it or choose another --out", file=sys.stderr)
+        return 2
+    if args.resume and not (out / runs.CONFIG).is_file():
+        print(f"error: --resume needs an existing run in {out} (no {runs.CONFIG} there)", file=sys.stderr)
+        return 2
+    try:
+        train(args)
+    except (FileNotFoundError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def train(args: argparse.Namespace) -> Path:
+    import keras
+
+    from core.data import make_dataset
+    from core.run_logger import RunLogger
+    from core.losses import masked_accuracy, masked_loss
+    from core.models import build_model
+    from core.vocab import Vocabulary
+
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    if args.resume:
+        tc = dataclasses.replace(_load_train_config(out), epochs=args.epochs)
+        if args.data:
+            tc = dataclasses.replace(tc, data=args.data)
+        config = ModelConfig.load(out / runs.CONFIG)
+    else:
+        tc = TrainConfig(
+            data=args.data,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            learning_rate=args.learning_rate,
+            seed=args.seed,
+            split_seed=args.split_seed,
+            val_fraction=args.val_fraction,
+            test_fraction=args.test_fraction,
+            max_tokens=args.max_tokens,
+            max_pairs=args.max_pairs,
+            steps_log_every=args.steps_log_every,
+        )
+        config = None
+    keras.utils.set_random_seed(tc.seed)
+
+    pairs = read_pairs(tc.data)
+    split = split_pairs(pairs, tc.val_fraction, tc.test_fraction, tc.split_seed)
+    train_pairs = filter_length(split.train, tc.max_tokens)
+    val_pairs = filter_length(split.val, tc.max_tokens)
+    if tc.max_pairs:
+        train_pairs = train_pairs[: tc.max_pairs]
+        val_pairs = val_pairs[: max(1, tc.max_pairs // 10)] if val_pairs else train_pairs[:1]
+    if not val_pairs:
+        val_pairs = train_pairs[: max(1, len(train_pairs) // 10)]
+    train_src = [tokenize(en) for en, _ in train_pairs]
+    train_tgt = [tokenize(es) for _, es in train_pairs]
+
+    if args.resume:
+        src_vocab = Vocabulary.load(out / runs.SRC_VOCAB)
+        tgt_vocab = Vocabulary.load(out / runs.TGT_VOCAB)
+    else:
+        src_vocab = Vocabulary.adapt(train_src, args.src_vocab_size)
+        tgt_vocab = Vocabulary.adapt(train_tgt, args.tgt_vocab_size)
+        src_vocab.save(out / runs.SRC_VOCAB)
+        tgt_vocab.save(out / runs.TGT_VOCAB)
+        config = ModelConfig(
+            arch=args.arch,
+            src_vocab_size=len(src_vocab),
+            tgt_vocab_size=len(tgt_vocab),
+            embedding_dim=args.embedding_dim,
+            encoder_units=args.encoder_units,
+            decoder_units=args.decoder_units,
+            attention_units=args.attention_units,
+            dropout=args.dropout,
+        )
+        config.save(out / runs.CONFIG)
+    (out / runs.TRAINING).write_text(json.dumps(dataclasses.asdict(tc), indent=2) + "\n", encoding="utf-8")
+    print(
+        f"{len(train_pairs)} training pairs, {len(val_pairs)} validation pairs; "
+        f"vocabularies {len(src_vocab)} / {len(tgt_vocab)}",
+        flush=True,
+    )
+
+    def ids(pairs_):
+        src = [src_vocab.encode(tokenize(en)) for en, _ in pairs_]
+        tgt = [tgt_vocab.encode(tokenize(es), add_start_end=True) for _, es in pairs_]
+        return src, tgt
+
+    train_ds = make_dataset(*ids(train_pairs), batch_size=tc.batch_size, shuffle=True, seed=tc.seed)
+    val_ds = make_dataset(*ids(val_pairs), batch_size=tc.batch_size, shuffle=False)
+
+    model = build_model(config)
+    model.compile(
+        optimizer=keras.optimizers.Adam(tc.learning_rate, clipnorm=tc.clipnorm),
+        loss=masked_loss,
+        metrics=[masked_accuracy],
+    )
+    callbacks = [
+        keras.callbacks.BackupAndRestore(str(out / runs.CHECKPOINT), delete_checkpoint=False),
+        RunLogger(out, src_vocab, tgt_vocab, steps_log_every=tc.steps_log_every),
+        keras.callbacks.TensorBoard(str(out / runs.TENSORBOARD), update_freq="epoch", write_graph=False),
+    ]
+    verbose = args.verbose if args.verbose == "auto" else int(args.verbose)
+    model.fit(train_ds, validation_data=val_ds, epochs=tc.epochs, callbacks=callbacks, verbose=verbose)
+    return out
+
+
+def _load_train_config(out: Path) -> TrainConfig:
+    data = json.loads((out / runs.TRAINING).read_text(encoding="utf-8"))
+    return TrainConfig(**data)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
