@@ -145,7 +145,9 @@ def make_dataset(
 
     ``tgt_ids`` include the start and end tokens; ``tgt_in`` drops the last token and
     ``tgt_out`` the first (teacher forcing). Sequences of similar length share a
-    batch, so padding stays small.
+    batch, so padding stays small. The dataset knows its number of batches, so Keras
+    ends each epoch on the last batch instead of probing past it (a probe that would
+    count a phantom batch in scalar metrics such as ``masked_accuracy``).
     """
     import numpy as np
     import tensorflow as tf
@@ -161,6 +163,9 @@ def make_dataset(
         return arr, lengths
 
     (src, src_len), (tgt, tgt_len) = padded(src_ids), padded(tgt_ids)
+    # bucket i holds lengths in [boundaries[i-1], boundaries[i]), as in bucket_by_sequence_length
+    buckets = np.searchsorted(np.asarray(bucket_boundaries), np.maximum(src_len, tgt_len), side="right")
+    n_batches = int(sum(-(-int(n) // batch_size) for n in np.bincount(buckets)))
     ds = tf.data.Dataset.from_tensor_slices((src, src_len, tgt, tgt_len))
     ds = ds.map(lambda s, sl, t, tl: (s[:sl], t[:tl]))  # back to each sequence's own length
     if shuffle:
@@ -172,4 +177,5 @@ def make_dataset(
         pad_to_bucket_boundary=False,
     )
     ds = ds.map(lambda s, t: ((s, t[:, :-1]), t[:, 1:]), num_parallel_calls=tf.data.AUTOTUNE)
+    ds = ds.apply(tf.data.experimental.assert_cardinality(n_batches))
     return ds.prefetch(tf.data.AUTOTUNE)

@@ -92,6 +92,11 @@ class Translator:
         probs = tf.transpose(probs.stack(), [1, 0])  # (batch, steps)
         return ids, attn, probs
 
+    def greedy(self, src: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Compiled greedy search on padded ids (batch, src_len): ids, attention, probabilities as arrays."""
+        with self._lock:  # one TensorFlow call at a time per model
+            return tuple(x.numpy() for x in self._greedy_fn(tf.constant(src, tf.int32)))
+
     def greedy_eager(self, src: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The same search as a plain Python loop of eager steps (reference and benchmark)."""
         model = self.model
@@ -137,14 +142,16 @@ class Translator:
     def translate_batch(self, sentences: Sequence[str], batch_size: int = 64) -> list[Translation]:
         """Translate many sentences; sentences of similar length are decoded together."""
         prepared = [self.prepare(s) for s in sentences]
-        order = sorted(range(len(prepared)), key=lambda i: len(prepared[i][0]))
         results: list[Translation | None] = [None] * len(prepared)
+        for i, (tokens, _) in enumerate(prepared):
+            if not tokens:  # nothing to translate: no model call
+                results[i] = Translation([], [], np.zeros((0, 0), "float32"), np.zeros(0, "float32"), [])
+        order = sorted((i for i in range(len(prepared)) if results[i] is None), key=lambda i: len(prepared[i][0]))
         for start in range(0, len(order), batch_size):
             chunk = order[start : start + batch_size]
             token_lists = [prepared[i][0] for i in chunk]
             src = self.encode_batch(token_lists)
-            with self._lock:
-                ids, attn, probs = (x.numpy() for x in self._greedy_fn(tf.constant(src)))
+            ids, attn, probs = self.greedy(src)
             for row, i in enumerate(chunk):
                 results[i] = self._to_translation(prepared[i], ids[row], attn[row], probs[row])
         return results  # type: ignore[return-value]

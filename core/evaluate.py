@@ -106,7 +106,9 @@ def main(argv: list[str] | None = None) -> int:
         existing = runs.read_metrics(args.run) or {}
         existing.update(result)
         existing["limit"] = args.limit
-        (args.run / runs.METRICS).write_text(json.dumps(existing, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        (args.run / runs.METRICS).write_text(
+            json.dumps(existing, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
     for s in result["samples"]:
         print(f"  {s['source']}\n  -> {s['translation']}\n     ({s['references'][0]})", file=sys.stderr)
     print(json.dumps({k: v for k, v in result.items() if k != "samples"}, ensure_ascii=False))

@@ -50,8 +50,9 @@ def detokenize(tokens: list[str]) -> str:
     glue_next = True  # no space before the first token
     for tok in tokens:
         piece = tok
-        if capitalise and piece[:1].isalpha():
-            piece = piece[:1].upper() + piece[1:]
+        if capitalise and piece[:1].isalnum():  # a sentence starting "3 gatos" keeps "gatos" lower-case
+            if piece[:1].isalpha():
+                piece = piece[:1].upper() + piece[1:]
             capitalise = False
         if tok == '"':
             open_quote = not open_quote

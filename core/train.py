@@ -12,17 +12,13 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import math
-import os
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from core import runs
 from core.config import ARCHITECTURES, ModelConfig
 from core.data import filter_length, read_pairs, split_pairs
-from core.probes import PROBE_SENTENCES
 from core.text import tokenize
 
 
@@ -93,9 +89,9 @@ def train(args: argparse.Namespace) -> Path:
     import keras
 
     from core.data import make_dataset
-    from core.run_logger import RunLogger
     from core.losses import masked_accuracy, masked_loss
     from core.models import build_model
+    from core.run_logger import RunLogger
     from core.vocab import Vocabulary
 
     out: Path = args.out

@@ -72,5 +72,5 @@ class Vocabulary:
             output_mode="int",
         )
         layer.adapt(tf.data.Dataset.from_tensor_slices(texts).batch(4096))
-        words = [w for w in layer.get_vocabulary() if w not in SPECIALS]
+        words = [str(w) for w in layer.get_vocabulary() if w not in SPECIALS]  # plain str, not numpy.str_
         return cls([*SPECIALS, *words[: max_tokens - len(SPECIALS)]])

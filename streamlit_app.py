@@ -1,0 +1,19 @@
+"""attention-lab: type English, read Spanish, and see where the model looked."""
+
+from pathlib import Path
+
+import streamlit as st
+
+from ui.sidebar import model_picker
+
+st.set_page_config(
+    page_title="attention-lab", page_icon=str(Path(__file__).parent / "assets" / "icon.png"), layout="wide"
+)
+
+pages = [
+    st.Page("pages/translate.py", title="Translate", icon=":material/translate:", default=True),
+    st.Page("pages/training.py", title="Training curves", icon=":material/show_chart:"),
+]
+page = st.navigation(pages)
+model_picker()
+page.run()

@@ -1,0 +1,41 @@
+"""AppTest fixtures: the app as a newcomer opens it, on the shipped model."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "streamlit_app.py")
+SHIPPED = "assets/additive"
+
+
+@pytest.fixture
+def app():
+    """A fresh AppTest of the entry point, with the shipped model selected."""
+    from core.runs import find_runs
+
+    usable = {r.name for r in find_runs() if r.error is None}
+    if SHIPPED not in usable:
+        pytest.skip(f"the shipped model {SHIPPED} is missing or incomplete")
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.session_state["sidebar_model"] = SHIPPED
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def translate(at, text: str):
+    at.text_area(key="translate_sentence").input(text)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def charts(at):
+    return at.get("vega_lite_chart")

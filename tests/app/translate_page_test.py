@@ -1,0 +1,64 @@
+"""The Translate page, driven through AppTest: translations, heatmap, downloads and bad input."""
+
+from __future__ import annotations
+
+import json
+
+from tests.app.conftest import charts, translate
+
+
+def _spec(chart) -> dict:
+    return json.loads(chart.proto.spec)
+
+
+def test_translates_and_draws_heatmap(app):
+    at = translate(app, "I am cold.")
+    heading = at.markdown[0].value
+    assert heading.startswith("### ") and len(heading) > 5
+    (chart,) = charts(at)
+    spec = json.dumps(_spec(chart))
+    assert "source_pos" in spec and "target_pos" in spec and "weight" in spec
+    labels = [d.label for d in at.get("download_button")]
+    assert labels == ["PNG", "SVG", "Matrix (CSV)"]
+    assert not at.warning
+
+
+def test_result_survives_rerun(app):
+    at = translate(app, "Where is the train station?")
+    first = at.markdown[0].value
+    at.run()
+    assert at.markdown[0].value == first
+    assert len(charts(at)) == 1
+
+
+def test_empty_and_whitespace_input_get_a_message_not_a_model_call(app):
+    for text in ["", "   \n\t "]:
+        at = translate(app, text)
+        assert [i.value for i in at.info] == ["Type an English sentence to translate."]
+        assert not charts(at)
+
+
+def test_over_long_input_is_announced_not_silently_cut(app):
+    at = translate(app, " ".join(["tom"] * 60))  # 60 tokens, under the character cap
+    assert any("translated the first 40" in w.value for w in at.warning)
+    assert len(charts(at)) == 1
+
+
+def test_over_long_text_in_characters_is_announced(app):
+    at = translate(app, "I am cold. " * 40)
+    assert any("only the first 300 are translated" in w.value for w in at.warning)
+
+
+def test_only_unknown_words_still_translate_and_show_them(app):
+    at = translate(app, "zorblax quuxify")
+    assert any("zorblax" in w.value and "quuxify" in w.value for w in at.warning)
+    spec = json.dumps(_spec(charts(at)[0]), ensure_ascii=False)
+    assert "zorblax [UNK]" in spec
+
+
+def test_html_is_shown_as_text(app):
+    at = translate(app, "<script>alert('x')</script> <b>hi</b>")
+    for md in at.markdown:
+        assert "<script>" not in md.value and "<b>" not in md.value
+    for w in at.warning:
+        assert "<script>" not in w.value

@@ -1,0 +1,131 @@
+"""Figures: the interactive attention heatmap (Altair), its static twin (matplotlib), training curves."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Sequence
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+HEATMAP_SCHEME = "viridis"  # perceptually uniform and colour-blind safe
+
+
+def _indexed_axis(title: str, labels: Sequence[str], **kwargs) -> alt.Axis:
+    # positions keep repeated tokens (two "." say) apart; labelExpr shows the token itself
+    return alt.Axis(
+        title=title,
+        labelExpr=f"{json.dumps(list(labels))}[datum.value]",
+        labelLimit=160,
+        labelFontSize=13,
+        titleFontSize=13,
+        **kwargs,
+    )
+
+
+def attention_frame(matrix: np.ndarray, source: Sequence[str], target: Sequence[str]) -> pd.DataFrame:
+    """Long form of an attention matrix (target_len, source_len): one row per cell."""
+    matrix = np.asarray(matrix)
+    if matrix.shape != (len(target), len(source)):
+        raise ValueError(f"attention shape {matrix.shape} != (target {len(target)}, source {len(source)})")
+    t_idx, s_idx = np.meshgrid(np.arange(len(target)), np.arange(len(source)), indexing="ij")
+    return pd.DataFrame(
+        {
+            "target_pos": t_idx.ravel(),
+            "source_pos": s_idx.ravel(),
+            "target": np.asarray(target, dtype=object)[t_idx.ravel()],
+            "source": np.asarray(source, dtype=object)[s_idx.ravel()],
+            "weight": matrix.ravel().astype(float),
+        }
+    )
+
+
+def attention_heatmap(
+    matrix: np.ndarray,
+    source: Sequence[str],
+    target: Sequence[str],
+    cell: int = 44,
+    vmax: float = 1.0,
+) -> alt.Chart:
+    """Source tokens across, target tokens down; hover shows both tokens and the weight."""
+    df = attention_frame(matrix, source, target)
+    base = alt.Chart(df).encode(
+        x=alt.X("source_pos:O", axis=_indexed_axis("source (English)", source, orient="top", labelAngle=-40)),
+        y=alt.Y("target_pos:O", axis=_indexed_axis("output (Spanish)", target)),
+    )
+    rect = base.mark_rect().encode(
+        color=alt.Color(
+            "weight:Q",
+            scale=alt.Scale(scheme=HEATMAP_SCHEME, domain=[0, vmax]),
+            legend=alt.Legend(title="weight"),
+        ),
+        tooltip=[
+            alt.Tooltip("target:N", title="output token"),
+            alt.Tooltip("source:N", title="source token"),
+            alt.Tooltip("weight:Q", title="attention", format=".3f"),
+        ],
+    )
+    layers = [rect]
+    if len(source) * len(target) <= 400:
+        text = base.mark_text(fontSize=11).encode(
+            text=alt.Text("weight:Q", format=".2f"),
+            color=alt.condition(alt.datum.weight > 0.5 * vmax, alt.value("black"), alt.value("white")),
+        )
+        layers.append(text)
+    return alt.layer(*layers).properties(width=alt.Step(cell), height=alt.Step(cell))
+
+
+def attention_figure(matrix: np.ndarray, source: Sequence[str], target: Sequence[str], title: str = ""):
+    """A matplotlib figure of the heatmap, for PNG/SVG download."""
+    from matplotlib.figure import Figure
+
+    matrix = np.asarray(matrix)
+    fig = Figure(figsize=(1.0 + 0.55 * max(len(source), 3), 1.0 + 0.45 * max(len(target), 3)), dpi=150)
+    ax = fig.add_subplot()
+    im = ax.imshow(matrix, cmap=HEATMAP_SCHEME, vmin=0.0, vmax=1.0, aspect="auto")
+    ax.set_xticks(range(len(source)), labels=list(source), rotation=45, ha="left")
+    ax.xaxis.tick_top()
+    ax.set_yticks(range(len(target)), labels=list(target))
+    ax.set_xlabel("source (English)")
+    ax.set_ylabel("output (Spanish)")
+    if title:
+        ax.set_title(title, pad=12, fontsize=10, loc="left")
+    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
+    fig.tight_layout()
+    return fig
+
+
+def figure_bytes(fig, fmt: str) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format=fmt, bbox_inches="tight")
+    return buf.getvalue()
+
+
+def matrix_csv(matrix: np.ndarray, source: Sequence[str], target: Sequence[str]) -> bytes:
+    """The matrix as CSV: a header of source tokens, one row per output token."""
+    df = pd.DataFrame(np.asarray(matrix), index=list(target), columns=list(source))
+    df.index.name = "output \\ source"
+    return df.to_csv(float_format="%.5f").encode("utf-8")
+
+
+def curves_chart(history: pd.DataFrame, metric: str, title: str, log_scale: bool = False) -> alt.Chart:
+    """Training and validation ``metric`` per epoch (columns ``metric`` and ``val_metric``)."""
+    cols = {metric: "train", f"val_{metric}": "validation"}
+    present = [c for c in cols if c in history]
+    long = history[["epoch", *present]].melt(id_vars=["epoch"], var_name="split", value_name="value").dropna()
+    long["split"] = long["split"].map(cols)
+    y_scale = alt.Scale(type="log") if log_scale else alt.Scale(zero=False)
+    return (
+        alt.Chart(long, title=title)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y("value:Q", title=metric, scale=y_scale),
+            color=alt.Color("split:N", scale=alt.Scale(domain=["train", "validation"], range=["#0072B2", "#E69F00"])),
+            strokeDash=alt.StrokeDash("split:N"),
+            tooltip=["epoch:Q", "split:N", alt.Tooltip("value:Q", title=metric, format=".4f")],
+        )
+        .properties(height=300)
+    )

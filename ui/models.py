@@ -1,0 +1,66 @@
+"""Cached, read-only access to the models and run folders on disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from core import runs
+
+MODEL_KEY = "sidebar_model"
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def list_models() -> list[runs.RunInfo]:
+    """Every run folder under ``assets/`` and ``runs/``, broken ones with their error."""
+    return runs.find_runs()
+
+
+@st.cache_resource(show_spinner="Loading the model…", max_entries=8)
+def get_translator(path: str):
+    """One shared, read-only Translator per model folder and process."""
+    return runs.load_translator(Path(path))
+
+
+def _mtime(path: Path) -> float:
+    return path.stat().st_mtime if path.exists() else 0.0
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _history(path: str, mtime: float) -> list[dict[str, float]]:
+    return runs.read_history(Path(path))
+
+
+def read_history(path: Path) -> list[dict[str, float]]:
+    return _history(str(path), _mtime(path / runs.HISTORY))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _metrics(path: str, mtime: float) -> dict | None:
+    return runs.read_metrics(Path(path))
+
+
+def read_metrics(path: Path) -> dict | None:
+    try:
+        return _metrics(str(path), _mtime(path / runs.METRICS))
+    except runs.RunError:
+        return None
+
+
+def selected_model() -> runs.RunInfo | None:
+    """The model chosen in the sidebar (None when no usable model exists)."""
+    name = st.session_state.get(MODEL_KEY)
+    usable = [r for r in list_models() if r.error is None]
+    for r in usable:
+        if r.name == name:
+            return r
+    return usable[0] if usable else None
+
+
+def score_label(info: runs.RunInfo) -> str:
+    """``name · BLEU 31.2 · chrF 52.0`` when the model has test scores."""
+    m = read_metrics(info.path)
+    if m and "bleu" in m:
+        return f"{info.name} · BLEU {m['bleu']:.1f} · chrF {m.get('chrf', float('nan')):.1f}"
+    return info.name
