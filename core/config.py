@@ -7,33 +7,57 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-ARCHITECTURES = ("additive",)
+RNN_ARCHITECTURES = ("additive", "dot", "general", "concat", "local-p")
+ARCHITECTURES = (*RNN_ARCHITECTURES, "transformer")
+FEED_FORWARDS = ("relu", "glu", "geglu", "swiglu")
+NORMS = ("pre", "post")
+_CHOICES = {"arch": ARCHITECTURES, "ffn": FEED_FORWARDS, "norm": NORMS}
 
 
 @dataclass(frozen=True)
 class ModelConfig:
-    """Architecture and sizes of a translation model."""
+    """Architecture and sizes of a translation model.
+
+    ``arch`` picks the model: recurrent encoder-decoders with ``additive`` (Bahdanau),
+    Luong ``dot`` / ``general`` / ``concat`` or Luong ``local-p`` attention, or a
+    ``transformer``. Fields that an architecture does not use are ignored by it.
+    """
 
     arch: str = "additive"
     src_vocab_size: int = 8000
     tgt_vocab_size: int = 12000
+    dropout: float = 0.1
+    max_source_len: int = 40  # longest tokenised input the app translates
+    max_decode_len: int = 40  # longest output the decoder writes
+    # recurrent models
     embedding_dim: int = 128
     encoder_units: int = 128  # per direction of the bidirectional GRU
     decoder_units: int = 256
     attention_units: int = 128
-    dropout: float = 0.1
-    max_source_len: int = 40  # longest tokenised input the app translates
-    max_decode_len: int = 40  # longest output the decoder writes
+    input_feeding: bool = False  # Luong: feed the attentional state into the next step's input
+    window: int = 5  # local-p half-width D; the window is [p - D, p + D]
+    # transformer
+    num_layers: int = 2
+    num_heads: int = 4
+    d_model: int = 128
+    ff_dim: int = 512
+    ffn: str = "relu"  # feed-forward: relu, glu, geglu or swiglu
+    norm: str = "post"  # layer norm after (post) or before (pre) each sub-layer
 
     def __post_init__(self):
-        if self.arch not in ARCHITECTURES:
-            raise ValueError(f"arch {self.arch!r} is not one of {ARCHITECTURES}")
         for f in dataclasses.fields(self):
             v = getattr(self, f.name)
-            if f.name != "arch" and f.name != "dropout" and (not isinstance(v, int) or v <= 0):
+            if f.name in _CHOICES:
+                if v not in _CHOICES[f.name]:
+                    raise ValueError(f"{f.name} {v!r} is not one of {_CHOICES[f.name]}")
+            elif f.type in ("int", int) and (isinstance(v, bool) or not isinstance(v, int) or v <= 0):
                 raise ValueError(f"{f.name} must be a positive integer, got {v!r}")
+            elif f.type in ("bool", bool) and not isinstance(v, bool):
+                raise ValueError(f"{f.name} must be true or false, got {v!r}")
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"dropout {self.dropout} must be in [0, 1)")
+        if self.d_model % self.num_heads:
+            raise ValueError(f"d_model {self.d_model} is not divisible by num_heads {self.num_heads}")
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

@@ -1,4 +1,15 @@
-"""Decoding: greedy search inside ``tf.function``, and the ``Translation`` it returns."""
+"""Decoding: greedy and beam search inside ``tf.function``, and the ``Translation`` they return.
+
+Any model with the decoding interface works here::
+
+    memory, state = model.init_decoding(src)                      # batch-first dicts
+    logits, state, attention = model.decode_step(token, step, memory, state)
+
+``attention`` holds ``"cross"`` — (batch, src_len) for recurrent models, (batch, layers,
+heads, src_len) for the Transformer — and optionally ``"position"`` (batch,) for local-p and
+``"self"`` (batch, layers, heads, max_len) for the Transformer; ``memory`` may hold
+``"encoder_self"`` (batch, layers, heads, src_len, src_len).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import tensorflow as tf
 
+from core.beam_search import BeamHypothesis, collect, make_beam_search_fn
 from core.text import MAX_INPUT_CHARS, detokenize, normalize, tokenize
 from core.vocab import END_ID, PAD_ID, START_ID, UNK_ID, Vocabulary
 
@@ -19,15 +31,23 @@ _BANNED = (PAD_ID, UNK_ID, START_ID)  # never emitted by the decoder
 class Translation:
     """One translated sentence with the attention that produced it.
 
-    ``attention[i, j]`` is the weight target token ``i`` gave source token ``j``.
+    ``attention[i, j]`` is the weight output token ``i`` gave source token ``j`` — for the
+    Transformer, the mean over the heads of the last layer's cross-attention; ``layers``
+    then holds every layer and head: ``"cross"`` (L, H, tgt, src), ``"decoder_self"``
+    (L, H, tgt, tgt) and ``"encoder_self"`` (L, H, src, src). ``positions[i]`` is the
+    window centre a local-p model predicted for output token ``i``.
     """
 
     source_tokens: list[str]
     target_tokens: list[str]
     attention: np.ndarray  # (target_len, source_len)
-    probabilities: np.ndarray  # (target_len,)
+    probabilities: np.ndarray  # (target_len,) probability of each chosen token
     unknown: list[bool] = field(default_factory=list)  # per source token: outside the vocabulary
     truncated_from: int | None = None  # token count of the input when it was cut to the cap
+    positions: np.ndarray | None = None  # (target_len,) local-p window centres
+    layers: dict[str, np.ndarray] | None = None  # Transformer: per-layer, per-head matrices
+    log_prob: float | None = None  # log p(output), end token included
+    score: float | None = None  # beam search's length-normalised score
 
     @property
     def text(self) -> str:
@@ -39,11 +59,20 @@ class Translation:
         return [f"{t} [UNK]" if unk else t for t, unk in zip(self.source_tokens, self.unknown, strict=True)]
 
 
-class Translator:
-    """Turns English text into a :class:`Translation` with a model and its vocabularies.
+def _stack_steps(arrays: tuple, names: list[str], steps) -> dict:
+    """TensorArrays of per-step (batch, ...) values -> dict of (batch, steps, ...) tensors."""
+    out = {}
+    for name, ta in zip(names, arrays, strict=True):
+        x = ta.stack()[:steps]  # (steps, batch, ...)
+        out[name] = tf.transpose(x, tf.concat([[1, 0], tf.range(2, tf.rank(x))], 0))
+    return out
 
-    Read-only after construction, so one instance can serve many users; calls into
-    TensorFlow are serialised by a lock.
+
+class Translator:
+    """Turns English text into :class:`Translation` values with a model and its vocabularies.
+
+    Read-only after construction, so one instance serves every user; calls into
+    TensorFlow are serialised by a lock. Compiled searches are traced once each.
     """
 
     def __init__(self, model, src_vocab: Vocabulary, tgt_vocab: Vocabulary):
@@ -52,72 +81,95 @@ class Translator:
         self.src_vocab = src_vocab
         self.tgt_vocab = tgt_vocab
         self._lock = threading.Lock()
-        max_len = self.config.max_decode_len
         banned = np.zeros(len(tgt_vocab), dtype="float32")
         banned[list(_BANNED)] = -1e9
-        self._banned = tf.constant(banned)
+        self._banned = banned
+        self._greedy_fn = tf.function(
+            lambda src: self._greedy(src, self.config.max_decode_len),
+            input_signature=[tf.TensorSpec([None, None], tf.int32)],
+        )
+        self._beam_fns: dict[tuple[int, float], object] = {}
 
-        @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32)])
-        def greedy(src):
-            return self._greedy(src, max_len)
-
-        self._greedy_fn = greedy
-
-    # -- decoding --------------------------------------------------------------------------
-    def _greedy(self, src, max_len: int):
-        """Greedy search. ``src`` (batch, src_len) -> ids (batch, max_len), attention (batch, max_len, src_len), probs."""
+    # -- searches on id arrays ----------------------------------------------------------
+    def _greedy(self, src, max_len: int) -> dict:
+        """Greedy search on ``src`` (batch, src_len): ids and probs (batch, steps), attention dict."""
         model = self.model
-        enc, state, src_mask = model.encode(src)
-        keys = model.attention.project_keys(enc)  # (batch, src_len, units)
+        memory, state = model.init_decoding(src)
         batch = tf.shape(src)[0]
         token = tf.fill([batch], START_ID)
+        _, _, probe = model.decode_step(token, tf.constant(0), memory, state)  # only its structure is used
+        names = sorted(probe)
         done = tf.zeros([batch], tf.bool)
-        ids = tf.TensorArray(tf.int32, size=max_len, element_shape=[None])
-        attn = tf.TensorArray(tf.float32, size=max_len, element_shape=[None, None])
-        probs = tf.TensorArray(tf.float32, size=max_len, element_shape=[None])
+        ids = tf.TensorArray(tf.int32, size=max_len)
+        probs = tf.TensorArray(tf.float32, size=max_len)
+        attn = tuple(tf.TensorArray(tf.float32, size=max_len) for _ in names)
+        steps = tf.constant(0)
         for t in tf.range(max_len):
-            logits, state, weights = model.decode_step(token, state, enc, keys, src_mask)
+            logits, state, step_attention = model.decode_step(token, t, memory, state)
             p = tf.nn.softmax(logits + self._banned)  # (batch, vocab)
-            nxt = tf.argmax(p, axis=-1, output_type=tf.int32)
-            nxt = tf.where(done, PAD_ID, nxt)
+            nxt = tf.where(done, PAD_ID, tf.argmax(p, axis=-1, output_type=tf.int32))
             ids = ids.write(t, nxt)
-            attn = attn.write(t, weights)
             probs = probs.write(t, tf.reduce_max(p, axis=-1))
+            attn = tuple(ta.write(t, step_attention[n]) for ta, n in zip(attn, names, strict=True))
             done = done | tf.equal(nxt, END_ID)
             token = nxt
+            steps = t + 1
             if tf.reduce_all(done):
                 break
-        ids = tf.transpose(ids.stack(), [1, 0])  # (batch, steps)
-        attn = tf.transpose(attn.stack(), [1, 0, 2])  # (batch, steps, src_len)
-        probs = tf.transpose(probs.stack(), [1, 0])  # (batch, steps)
-        return ids, attn, probs
+        out = {
+            "ids": tf.transpose(ids.stack()[:steps]),  # (batch, steps)
+            "probs": tf.transpose(probs.stack()[:steps]),
+            "attention": _stack_steps(attn, names, steps),  # each (batch, steps, ...)
+        }
+        if "encoder_self" in memory:
+            out["encoder_self"] = memory["encoder_self"]
+        return out
 
-    def greedy(self, src: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Compiled greedy search on padded ids (batch, src_len): ids, attention, probabilities as arrays."""
+    def greedy(self, src: np.ndarray) -> dict:
+        """Compiled greedy search on padded ids (batch, src_len); numpy arrays out."""
         with self._lock:  # one TensorFlow call at a time per model
-            return tuple(x.numpy() for x in self._greedy_fn(tf.constant(src, tf.int32)))
+            out = self._greedy_fn(tf.constant(src, tf.int32))
+        return tf.nest.map_structure(lambda x: x.numpy(), out)
 
-    def greedy_eager(self, src: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The same search as a plain Python loop of eager steps (reference and benchmark)."""
+    def greedy_eager(self, src: np.ndarray) -> dict:
+        """The same search as a Python loop of eager steps: the reference and the benchmark baseline."""
         model = self.model
         src = tf.constant(src, tf.int32)
-        enc, state, src_mask = model.encode(src)
-        keys = model.attention.project_keys(enc)
+        memory, state = model.init_decoding(src)
         token = tf.fill([src.shape[0]], START_ID)
         done = np.zeros(src.shape[0], bool)
-        ids, attn, probs = [], [], []
-        for _ in range(self.config.max_decode_len):
-            logits, state, weights = model.decode_step(token, state, enc, keys, src_mask)
+        ids, probs, attn = [], [], {}
+        for t in range(self.config.max_decode_len):
+            logits, state, step_attention = model.decode_step(token, tf.constant(t), memory, state)
             p = tf.nn.softmax(logits + self._banned).numpy()
             nxt = np.where(done, PAD_ID, p.argmax(-1)).astype("int32")
             ids.append(nxt)
-            attn.append(weights.numpy())
             probs.append(p.max(-1))
+            for name, value in step_attention.items():
+                attn.setdefault(name, []).append(value.numpy())
             done |= nxt == END_ID
             token = tf.constant(nxt)
             if done.all():
                 break
-        return np.stack(ids, 1), np.stack(attn, 1), np.stack(probs, 1)
+        out = {
+            "ids": np.stack(ids, 1),
+            "probs": np.stack(probs, 1),
+            "attention": {name: np.stack(v, 1) for name, v in attn.items()},
+        }
+        if "encoder_self" in memory:
+            out["encoder_self"] = memory["encoder_self"].numpy()
+        return out
+
+    def beam(self, src: np.ndarray, beam_width: int = 4, alpha: float = 0.6) -> list[list[BeamHypothesis]]:
+        """Compiled beam search on padded ids; the n-best list of each sentence, best first."""
+        key = (int(beam_width), float(alpha))
+        with self._lock:
+            fn = self._beam_fns.get(key)
+            if fn is None:
+                fn = make_beam_search_fn(self.model, beam_width, self.config.max_decode_len, self._banned, alpha)
+                self._beam_fns[key] = fn
+            raw = tf.nest.map_structure(lambda x: x.numpy(), fn(tf.constant(src, tf.int32)))
+        return [collect(raw, b, beam_width, alpha) for b in range(src.shape[0])], raw.get("encoder_self")
 
     # -- text in, Translation out --------------------------------------------------------
     def prepare(self, sentence: str) -> tuple[list[str], int | None]:
@@ -139,35 +191,100 @@ class Translator:
     def translate(self, sentence: str) -> Translation:
         return self.translate_batch([sentence])[0]
 
-    def translate_batch(self, sentences: Sequence[str], batch_size: int = 64) -> list[Translation]:
-        """Translate many sentences; sentences of similar length are decoded together."""
-        prepared = [self.prepare(s) for s in sentences]
-        results: list[Translation | None] = [None] * len(prepared)
-        for i, (tokens, _) in enumerate(prepared):
-            if not tokens:  # nothing to translate: no model call
-                results[i] = Translation([], [], np.zeros((0, 0), "float32"), np.zeros(0, "float32"), [])
-        order = sorted((i for i in range(len(prepared)) if results[i] is None), key=lambda i: len(prepared[i][0]))
-        for start in range(0, len(order), batch_size):
-            chunk = order[start : start + batch_size]
-            token_lists = [prepared[i][0] for i in chunk]
-            src = self.encode_batch(token_lists)
-            ids, attn, probs = self.greedy(src)
-            for row, i in enumerate(chunk):
-                results[i] = self._to_translation(prepared[i], ids[row], attn[row], probs[row])
-        return results  # type: ignore[return-value]
+    def translate_batch(self, sentences: Sequence[str], batch_size: int = 64, beam_width: int = 1,
+                        alpha: float = 0.6) -> list[Translation]:  # fmt: skip
+        """Translate many sentences, greedy (``beam_width`` 1) or with the best beam hypothesis."""
+        if beam_width > 1:
+            return [nbest[0] for nbest in self.nbest_batch(sentences, beam_width, alpha, batch_size)]
+        out: list[Translation] = []
+        for prepared, src, group in self._batches(sentences, batch_size):
+            result = self.greedy(src)
+            for row, i in enumerate(group):
+                n = _length(result["ids"][row])
+                attention = {name: v[row, :n] for name, v in result["attention"].items()}
+                enc_self = result["encoder_self"][row] if "encoder_self" in result else None
+                out.append((i, self._assemble(prepared[i], result["ids"][row, :n].tolist(),
+                                              result["probs"][row, :n], attention, enc_self)))  # fmt: skip
+        return self._in_order(sentences, out)
 
-    def _to_translation(self, prepared, ids, attn, probs) -> Translation:
+    def nbest(self, sentence: str, beam_width: int = 4, alpha: float = 0.6) -> list[Translation]:
+        """The n-best list of one sentence, best first, each with its own attention."""
+        return self.nbest_batch([sentence], beam_width, alpha)[0]
+
+    def nbest_batch(self, sentences: Sequence[str], beam_width: int = 4, alpha: float = 0.6,
+                    batch_size: int = 32) -> list[list[Translation]]:  # fmt: skip
+        out: list = []
+        for prepared, src, group in self._batches(sentences, batch_size):
+            hyps, enc_self = self.beam(src, beam_width, alpha)
+            for row, i in enumerate(group):
+                nbest = [
+                    self._assemble(
+                        prepared[i],
+                        h.ids,
+                        h.probabilities,
+                        h.attention,
+                        None if enc_self is None else enc_self[row],
+                        h.log_prob,
+                        h.score,
+                    )  # fmt: skip
+                    for h in hyps[row]
+                ]
+                out.append((i, nbest))
+        return self._in_order(sentences, out, empty=lambda t: [t])
+
+    # -- helpers ------------------------------------------------------------------------
+    def _batches(self, sentences: Sequence[str], batch_size: int):
+        """Yield (prepared, padded ids, indices) for groups of similar-length, non-empty sentences."""
+        prepared = [self.prepare(s) for s in sentences]
+        order = sorted((i for i, p in enumerate(prepared) if p[0]), key=lambda i: len(prepared[i][0]))
+        for start in range(0, len(order), batch_size):
+            group = order[start : start + batch_size]
+            yield prepared, self.encode_batch([prepared[i][0] for i in group]), group
+
+    def _in_order(self, sentences, pairs, empty=lambda t: t) -> list:
+        """Results by input position; sentences with no tokens get an empty translation, no model call."""
+        results: list = [None] * len(sentences)
+        for i, value in pairs:
+            results[i] = value
+        for i, value in enumerate(results):
+            if value is None:
+                tokens, truncated = self.prepare(sentences[i])
+                results[i] = empty(Translation(tokens, [], np.zeros((0, 0), "float32"), np.zeros(0, "float32"), []))
+        return results
+
+    def _assemble(self, prepared, ids, probs, attention: dict, encoder_self=None, log_prob=None, score=None):
+        """A Translation from one sentence's ids and per-step attention values (each (steps, ...))."""
         tokens, truncated_from = prepared
-        n = len(ids)
-        for k, i in enumerate(ids):
-            if i in (END_ID, PAD_ID):
-                n = k
-                break
+        n, s = len(ids), len(tokens)
+        cross = np.asarray(attention["cross"], dtype="float32")
+        layers = None
+        if cross.ndim == 4:  # Transformer: (steps, layers, heads, src)
+            layers = {"cross": cross[..., :s].transpose(1, 2, 0, 3)}  # (L, H, tgt, src)
+            if "self" in attention:
+                layers["decoder_self"] = np.asarray(attention["self"])[..., :n].transpose(1, 2, 0, 3)
+            if encoder_self is not None:
+                layers["encoder_self"] = np.asarray(encoder_self)[:, :, :s, :s]
+            matrix = layers["cross"][-1].mean(axis=0)  # last layer, mean of heads
+        else:
+            matrix = cross[:, :s]
+        positions = attention.get("position")
         return Translation(
             source_tokens=list(tokens),
-            target_tokens=self.tgt_vocab.decode(ids[:n].tolist()),
-            attention=np.asarray(attn[:n, : len(tokens)], dtype="float32"),
-            probabilities=np.asarray(probs[:n], dtype="float32"),
+            target_tokens=self.tgt_vocab.decode(list(ids)),
+            attention=np.asarray(matrix, dtype="float32").reshape(n, s),
+            probabilities=np.asarray(probs, dtype="float32"),
             unknown=[not self.src_vocab.is_known(t) for t in tokens],
             truncated_from=truncated_from,
+            positions=None if positions is None else np.asarray(positions, dtype="float32").reshape(n),
+            layers=layers,
+            log_prob=log_prob,
+            score=score,
         )
+
+
+def _length(ids: np.ndarray) -> int:
+    """Number of tokens before the end (or padding) token."""
+    for k, i in enumerate(ids):
+        if i in (END_ID, PAD_ID):
+            return k
+    return len(ids)

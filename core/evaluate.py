@@ -18,9 +18,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from core import runs
-from core.data import group_references, parse_tsv, read_pairs, split_pairs
+from core.data import DataNotFoundError, group_references, parse_tsv, read_pairs, split_pairs
 
 SAMPLE_COUNT = 8
+CHECK_SLICE = 200  # metrics.json also records the score of the first N test sentences, for quick re-checks
 
 
 def score(hypotheses: Sequence[str], references: Sequence[Sequence[str]]) -> dict:
@@ -48,7 +49,12 @@ def score(hypotheses: Sequence[str], references: Sequence[Sequence[str]]) -> dic
 def test_references(run: Path, data: str | None = None) -> dict[str, list[str]]:
     """The run's own test split (same seed and fractions as training): English -> all Spanish references."""
     training = runs.read_json(run, runs.TRAINING) or {}
-    pairs = read_pairs(data or training.get("data"))
+    try:
+        pairs = read_pairs(data or training.get("data"))  # the given path, else the corpus the run was trained on
+    except DataNotFoundError:
+        if data or not training.get("data"):
+            raise
+        pairs = read_pairs(None)  # the recorded path is not on this machine: $ATTENTION_LAB_DATA, usual places
     split = split_pairs(
         pairs,
         training.get("val_fraction", 0.05),
@@ -78,6 +84,17 @@ def evaluate(translator, refs: dict[str, list[str]], batch_size: int = 64) -> di
         ],
     )
     return result
+
+
+def write_metrics(run: Path, result: dict, translator, refs: dict, limit: int | None, batch_size: int) -> None:
+    """Merge ``result`` into the run's metrics.json, with a quick-check score of the first test sentences."""
+    metrics = runs.read_metrics(run) or {}
+    metrics.update(result)
+    metrics["limit"] = limit
+    head = dict(list(refs.items())[:CHECK_SLICE])
+    check = evaluate(translator, head, batch_size=batch_size)
+    metrics["check"] = {k: check[k] for k in ("sentences", "bleu", "chrf")} | {"batch_size": batch_size}
+    (run / runs.METRICS).write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:

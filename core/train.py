@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,38 @@ from core import runs
 from core.config import ARCHITECTURES, ModelConfig
 from core.data import filter_length, read_pairs, split_pairs
 from core.text import tokenize
+
+STRATEGIES = ("default", "mirrored", "multiworker")
+
+
+def make_strategy(name: str, cpu_devices: int = 1):
+    """The ``tf.distribute`` strategy called ``name``; call before TensorFlow touches any device."""
+    import tensorflow as tf
+
+    if cpu_devices > 1:
+        (cpu, *_) = tf.config.list_physical_devices("CPU")
+        tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * cpu_devices)
+    if name == "default":
+        return tf.distribute.get_strategy()
+    if name == "mirrored":
+        devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
+        return tf.distribute.MirroredStrategy(devices=[d.name for d in devices])
+    if name == "multiworker":
+        if "TF_CONFIG" not in os.environ:
+            raise ValueError("--strategy multiworker needs $TF_CONFIG describing the cluster (see README)")
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    raise ValueError(f"strategy {name!r} is not one of {STRATEGIES}")
+
+
+def is_chief() -> bool:
+    """Whether this process writes the run folder: the chief, else worker 0, else a lone process."""
+    tf_config = json.loads(os.environ.get("TF_CONFIG", "{}"))
+    task = tf_config.get("task")
+    if not task:
+        return True
+    if "chief" in tf_config.get("cluster", {}):
+        return task.get("type") == "chief"
+    return task.get("type") == "worker" and task.get("index", 0) == 0
 
 
 @dataclass(frozen=True)
@@ -65,6 +98,16 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--attention-units", type=int, default=d.attention_units)
     p.add_argument("--dropout", type=float, default=d.dropout)
     p.add_argument("--verbose", default="auto", help="Keras fit verbosity: auto, 0, 1 or 2")
+    p.add_argument(
+        "--strategy",
+        choices=STRATEGIES,
+        default="default",
+        help="tf.distribute strategy: one device (default), all local devices (mirrored), "
+        "or several machines described by $TF_CONFIG (multiworker)",
+    )
+    p.add_argument(
+        "--cpu-devices", type=int, default=1, help="split the CPU into N logical devices (to try mirrored on a CPU)"
+    )
     return p.parse_args(argv)
 
 
@@ -94,7 +137,9 @@ def train(args: argparse.Namespace) -> Path:
     from core.run_logger import RunLogger
     from core.vocab import Vocabulary
 
-    out: Path = args.out
+    strategy = make_strategy(args.strategy, args.cpu_devices)
+    # every worker trains; only the chief's files form the run, the others write beside it
+    out: Path = args.out if is_chief() else args.out.with_name(f"{args.out.name}.worker-{os.getpid()}")
     out.mkdir(parents=True, exist_ok=True)
     if args.resume:
         tc = dataclasses.replace(_load_train_config(out), epochs=args.epochs)
@@ -164,12 +209,14 @@ def train(args: argparse.Namespace) -> Path:
     train_ds = make_dataset(*ids(train_pairs), batch_size=tc.batch_size, shuffle=True, seed=tc.seed)
     val_ds = make_dataset(*ids(val_pairs), batch_size=tc.batch_size, shuffle=False)
 
-    model = build_model(config)
-    model.compile(
-        optimizer=keras.optimizers.Adam(tc.learning_rate, clipnorm=tc.clipnorm),
-        loss=masked_loss,
-        metrics=[masked_accuracy],
-    )
+    with strategy.scope():
+        model = build_model(config)
+        model.compile(
+            optimizer=keras.optimizers.Adam(tc.learning_rate, clipnorm=tc.clipnorm),
+            loss=masked_loss,
+            metrics=[masked_accuracy],
+        )
+    print(f"strategy {args.strategy}: {strategy.num_replicas_in_sync} replica(s)", flush=True)
     callbacks = [
         keras.callbacks.BackupAndRestore(str(out / runs.CHECKPOINT), delete_checkpoint=False),
         RunLogger(out, src_vocab, tgt_vocab, steps_log_every=tc.steps_log_every),

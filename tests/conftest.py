@@ -1,4 +1,4 @@
-"""Shared fixtures: a tiny overfitted translator (session-scoped) and a tiny corpus file."""
+"""Shared fixtures: tiny configs and pairs, a tiny overfitted translator, a tiny trained run folder."""
 
 from __future__ import annotations
 
@@ -35,13 +35,24 @@ TINY_PAIRS: list[tuple[str, str]] = [
 ]
 
 
-def tiny_config(src_vocab_size: int = 50, tgt_vocab_size: int = 60, **overrides):
-    """A ModelConfig small enough to build and train in well under a second a step."""
+def _tiny_config(src_vocab_size: int = 50, tgt_vocab_size: int = 60, **overrides):
     from core.config import ModelConfig
 
     sizes = dict(embedding_dim=8, encoder_units=8, decoder_units=16, attention_units=8, dropout=0.0)
     sizes.update(overrides)
     return ModelConfig(src_vocab_size=src_vocab_size, tgt_vocab_size=tgt_vocab_size, **sizes)
+
+
+@pytest.fixture(scope="session")
+def tiny_config():
+    """Factory of ModelConfigs small enough to build and train in a blink: ``tiny_config(src_v, tgt_v, **sizes)``."""
+    return _tiny_config
+
+
+@pytest.fixture(scope="session")
+def tiny_pairs() -> list[tuple[str, str]]:
+    """20 distinct short (English, Spanish) pairs, tokens separated by spaces."""
+    return list(TINY_PAIRS)
 
 
 @pytest.fixture(scope="session")
@@ -61,7 +72,7 @@ def overfit_translator():
     tgt_tok = [tokenize(es) for _, es in TINY_PAIRS]
     src_vocab = Vocabulary.adapt(src_tok, 100)
     tgt_vocab = Vocabulary.adapt(tgt_tok, 100)
-    config = tiny_config(
+    config = _tiny_config(
         len(src_vocab), len(tgt_vocab), embedding_dim=16, encoder_units=32, decoder_units=32, attention_units=16
     )
     model = build_model(config)
@@ -72,13 +83,73 @@ def overfit_translator():
         batch_size=len(TINY_PAIRS),
         shuffle=False,
     )
-    model.fit(ds.cache(), epochs=150, verbose=0)
+
+    class StopWhenLearned(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if logs["loss"] < 0.02:
+                self.model.stop_training = True
+
+    model.fit(ds.cache(), epochs=300, verbose=0, callbacks=[StopWhenLearned()])
     return Translator(model, src_vocab, tgt_vocab)
+
+
+def _write_tsv(path: Path, pairs=TINY_PAIRS) -> Path:
+    """``pairs`` as an ``English<TAB>Spanish`` file."""
+    path.write_text("".join(f"{en}\t{es}\n" for en, es in pairs), encoding="utf-8")
+    return path
 
 
 @pytest.fixture()
 def tiny_tsv(tmp_path: Path) -> Path:
-    """``TINY_PAIRS`` as an ``English<TAB>Spanish`` file (sentence-cased, as in the real corpus)."""
-    path = tmp_path / "tiny.tsv"
-    path.write_text("".join(f"{en}\t{es}\n" for en, es in TINY_PAIRS), encoding="utf-8")
-    return path
+    """``TINY_PAIRS`` as an ``English<TAB>Spanish`` file."""
+    return _write_tsv(tmp_path / "tiny.tsv")
+
+
+def _train_args(data: Path, out: Path, *extra: str) -> list[str]:
+    return [
+        "--data",
+        str(data),
+        "--out",
+        str(out),
+        "--embedding-dim",
+        "8",
+        "--encoder-units",
+        "8",
+        "--decoder-units",
+        "16",
+        "--attention-units",
+        "8",
+        "--src-vocab-size",
+        "30",
+        "--tgt-vocab-size",
+        "40",
+        "--val-fraction",
+        "0.1",
+        "--test-fraction",
+        "0.1",
+        "--batch-size",
+        "4",
+        "--steps-log-every",
+        "1",
+        "--verbose",
+        "0",
+        *extra,
+    ]
+
+
+@pytest.fixture(scope="session")
+def train_args():
+    """``train_args(data, out, *extra)``: ``core.train`` arguments for a tiny model on a tiny corpus."""
+    return _train_args
+
+
+@pytest.fixture(scope="session")
+def trained_run(tmp_path_factory) -> Path:
+    """A run folder written by ``core.train.main`` after one epoch on ``TINY_PAIRS``. Treat as read-only."""
+    from core.train import main
+
+    folder = tmp_path_factory.mktemp("trained")
+    data = _write_tsv(folder / "corpus.tsv")
+    out = folder / "run"
+    assert main(_train_args(data, out, "--epochs", "1")) == 0
+    return out

@@ -27,7 +27,9 @@ def test_adapt_puts_specials_first_then_words_by_frequency():
     assert all(type(t) is str for t in vocab.tokens)
 
 
-@pytest.mark.parametrize(("max_tokens", "words"), [(5, ["the"]), (7, ["the", "a", "cat"]), (8, ["the", "a", "cat", "sat"])])
+@pytest.mark.parametrize(
+    ("max_tokens", "words"), [(5, ["the"]), (7, ["the", "a", "cat"]), (8, ["the", "a", "cat", "sat"])]
+)
 def test_adapt_respects_max_tokens_and_keeps_most_frequent(max_tokens, words):
     vocab = Vocabulary.adapt(SENTENCES, max_tokens=max_tokens)
     assert len(vocab) == max_tokens

@@ -1,0 +1,6 @@
+"""Building blocks of the Transformer: positional embeddings and position-wise feed-forward networks."""
+
+from core.layers.feed_forward import FeedForward
+from core.layers.positional import PositionalEmbedding, positional_encoding, sinusoidal_encoding
+
+__all__ = ["FeedForward", "PositionalEmbedding", "positional_encoding", "sinusoidal_encoding"]

@@ -1,0 +1,65 @@
+"""The models shipped in assets/: they load, translate, and their recorded scores reproduce."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from core import runs
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = [r for r in runs.find_runs([ROOT / "assets"])]
+SENTENCES = ["I am cold.", "Where is the train station?", "Tom likes dogs.", "We are not happy."]
+
+pytestmark = pytest.mark.skipif(not SHIPPED, reason="no shipped model under assets/")
+
+
+@pytest.fixture(scope="module", params=SHIPPED, ids=[r.name for r in SHIPPED])
+def shipped(request):
+    info = request.param
+    assert info.error is None, f"{info.name}: {info.error}"
+    return info, runs.load_translator(info.path)
+
+
+def test_translates_fixed_sentences(shipped):
+    _, translator = shipped
+    for t in translator.translate_batch(SENTENCES):
+        assert t.target_tokens, "empty translation"
+        assert t.text.strip()
+        assert t.attention.shape == (len(t.target_tokens), len(t.source_tokens))
+        assert t.probabilities.shape == (len(t.target_tokens),)
+
+
+def test_run_folder_is_complete_and_small(shipped):
+    info, _ = shipped
+    for name in (*runs.REQUIRED_FILES, runs.HISTORY, runs.METRICS, runs.TRAINING):
+        assert (info.path / name).is_file(), f"{info.name} lacks {name}"
+    assert runs.probe_epochs(info.path), "no probe attention saved"
+    assert list((info.path / runs.TENSORBOARD).rglob("events.out.tfevents.*")), "no TensorBoard events"
+    size = sum(p.stat().st_size for p in info.path.rglob("*") if p.is_file())
+    assert size <= 30 * 2**20, f"{info.name} takes {size / 2**20:.1f} MiB"
+    history = runs.read_history(info.path)
+    assert [int(r["epoch"]) for r in history] == list(range(1, len(history) + 1))
+
+
+def test_recorded_scores_reproduce(shipped):
+    """The BLEU/chrF in metrics.json are re-measured on the first test sentences, not just read."""
+    from core.data import DataNotFoundError
+    from core.evaluate import evaluate, test_references
+
+    info, translator = shipped
+    metrics = runs.read_metrics(info.path)
+    assert {"bleu", "chrf", "bleu_cased", "sentences", "check"} <= set(metrics)
+    try:
+        refs = test_references(info.path)
+    except DataNotFoundError as e:
+        pytest.skip(f"the full data set is needed to re-score: {e}")
+    assert metrics["sentences"] == len(refs), "metrics.json was not computed on the whole test split"
+    check = metrics["check"]
+    head = dict(list(refs.items())[: check["sentences"]])
+    again = evaluate(translator, head, batch_size=check["batch_size"])
+    assert again["bleu"] == pytest.approx(check["bleu"], abs=0.3)
+    assert again["chrf"] == pytest.approx(check["chrf"], abs=0.3)

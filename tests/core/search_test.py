@@ -1,0 +1,95 @@
+"""Greedy and beam search for every architecture, on tiny untrained models.
+
+Untrained weights are enough here: the searches must agree with each other and return
+well-formed attention, whatever the model says.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+
+from core.config import ARCHITECTURES, ModelConfig
+from core.decoding import Translator
+from core.models import build_model
+from core.vocab import Vocabulary
+
+SRC = ["i", "am", "cold", "hot", "she", "is", "tall", "."]
+TGT = ["tengo", "frío", "calor", "ella", "es", "alta", "."]
+SENTENCES = ["I am cold.", "She is tall.", "I am hot and she is cold.", ""]
+
+
+def _config(arch: str) -> ModelConfig:
+    return ModelConfig(
+        arch=arch, src_vocab_size=len(SRC) + 4, tgt_vocab_size=len(TGT) + 4, max_decode_len=8,
+        embedding_dim=8, encoder_units=8, decoder_units=16, attention_units=8, window=2,
+        num_layers=2, num_heads=2, d_model=8, ff_dim=16, ffn="swiglu", norm="pre",
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module", params=ARCHITECTURES)
+def translator(request):
+    keras.utils.set_random_seed(7)
+    config = _config(request.param)
+    src_vocab = Vocabulary(["", "[UNK]", "[START]", "[END]", *SRC])
+    tgt_vocab = Vocabulary(["", "[UNK]", "[START]", "[END]", *TGT])
+    return Translator(build_model(config), src_vocab, tgt_vocab)
+
+
+def test_greedy_tf_function_equals_eager_loop(translator):
+    src = translator.encode_batch([translator.prepare(s)[0] for s in SENTENCES[:3]])
+    a, b = translator.greedy(src), translator.greedy_eager(src)
+    np.testing.assert_array_equal(a["ids"], b["ids"])
+    assert a["attention"].keys() == b["attention"].keys()
+    for name in a["attention"]:
+        np.testing.assert_allclose(a["attention"][name], b["attention"][name], atol=1e-5)
+
+
+def test_translation_shapes(translator):
+    arch = translator.config.arch
+    for sentence, t in zip(SENTENCES, translator.translate_batch(SENTENCES), strict=True):
+        n, s = len(t.target_tokens), len(t.source_tokens)
+        assert t.attention.shape == (n, s) and t.probabilities.shape == (n,)
+        if n and s:
+            np.testing.assert_array_less(t.attention.sum(-1), 1.0 + 1e-4)
+            if arch != "local-p":  # global attention: every row is a distribution over the source
+                np.testing.assert_allclose(t.attention.sum(-1), 1.0, atol=1e-4)
+        if arch == "local-p" and sentence:
+            assert t.positions is not None and t.positions.shape == (n,)
+            assert np.all(t.positions >= 0) and np.all(t.positions <= max(s - 1, 0))
+        elif arch != "local-p":
+            assert t.positions is None
+        if arch == "transformer" and sentence:
+            L, H = translator.config.num_layers, translator.config.num_heads
+            assert t.layers["cross"].shape == (L, H, n, s)
+            assert t.layers["decoder_self"].shape == (L, H, n, n)
+            assert t.layers["encoder_self"].shape == (L, H, s, s)
+            assert np.allclose(np.triu(t.layers["decoder_self"], k=1), 0.0)  # causal
+            np.testing.assert_allclose(t.attention, t.layers["cross"][-1].mean(0), atol=1e-6)
+        elif arch != "transformer":
+            assert t.layers is None
+
+
+def test_beam_width_one_is_greedy(translator):
+    greedy = translator.translate_batch(SENTENCES)
+    beam = translator.nbest_batch(SENTENCES, beam_width=1, alpha=0.0)
+    for g, (b,) in zip(greedy, beam, strict=True):
+        assert b.target_tokens == g.target_tokens
+        np.testing.assert_allclose(b.attention, g.attention, atol=1e-5)
+        np.testing.assert_allclose(b.probabilities, g.probabilities, atol=1e-5)
+        if g.positions is not None:
+            np.testing.assert_allclose(b.positions, g.positions, atol=1e-4)
+
+
+def test_nbest_is_sorted_and_each_has_its_own_attention(translator):
+    for nbest in translator.nbest_batch(SENTENCES[:3], beam_width=3, alpha=0.6):
+        assert 1 <= len(nbest) <= 3
+        scores = [h.score for h in nbest]
+        assert scores == sorted(scores, reverse=True)
+        for h in nbest:
+            assert h.attention.shape == (len(h.target_tokens), len(h.source_tokens))
+            # the log-probability is the sum of the chosen tokens' log-probabilities (+ the end token)
+            assert h.log_prob <= np.log(np.clip(h.probabilities, 1e-30, 1)).sum() + 1e-4
+        texts = [tuple(h.target_tokens) for h in nbest]
+        assert len(set(texts)) == len(texts), "duplicate hypotheses"

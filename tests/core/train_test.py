@@ -1,0 +1,141 @@
+"""``python -m core.train``: the run folder it writes, resuming, and reading the run back."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from core import runs
+from core.config import ModelConfig
+from core.decoding import Translation
+from core.probes import PROBE_SENTENCES
+from core.text import tokenize
+from core.train import main
+from core.vocab import SPECIALS, Vocabulary
+
+pytestmark = pytest.mark.slow  # every test here trains or reads a trained run
+
+
+def _steps(run):
+    with (run / runs.STEPS).open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_run_folder_has_every_file(trained_run):
+    for name in (runs.CONFIG, runs.TRAINING, runs.WEIGHTS, runs.SRC_VOCAB, runs.TGT_VOCAB, runs.HISTORY, runs.STEPS):
+        assert (trained_run / name).is_file(), name
+    assert list((trained_run / runs.TENSORBOARD).rglob("events.out.tfevents*"))
+    assert runs.probe_file(trained_run, 1).is_file()
+    assert (trained_run / runs.CHECKPOINT).is_dir()
+    assert any(p.is_file() for p in (trained_run / runs.CHECKPOINT).rglob("*"))
+    assert runs.is_run(trained_run)
+
+
+def test_config_and_vocabularies(trained_run):
+    config = ModelConfig.load(trained_run / runs.CONFIG)
+    assert (config.embedding_dim, config.encoder_units, config.decoder_units, config.attention_units) == (8, 8, 16, 8)
+    src = Vocabulary.load(trained_run / runs.SRC_VOCAB)
+    tgt = Vocabulary.load(trained_run / runs.TGT_VOCAB)
+    assert src.tokens[:4] == SPECIALS and tgt.tokens[:4] == SPECIALS
+    assert (config.src_vocab_size, config.tgt_vocab_size) == (len(src), len(tgt))
+    assert len(src) <= 30 and len(tgt) <= 40
+
+
+def test_training_json(trained_run):
+    training = json.loads((trained_run / runs.TRAINING).read_text(encoding="utf-8"))
+    assert training["epochs"] == 1
+    assert training["batch_size"] == 4
+    assert training["val_fraction"] == training["test_fraction"] == 0.1
+    assert training["data"].endswith("corpus.tsv")
+
+
+def test_history(trained_run):
+    with (trained_run / runs.HISTORY).open(newline="", encoding="utf-8") as f:
+        assert tuple(csv.DictReader(f).fieldnames or ()) == runs.HISTORY_COLUMNS
+    (row,) = runs.read_history(trained_run)
+    assert row["epoch"] == 1
+    for column in runs.HISTORY_COLUMNS:
+        assert np.isfinite(row[column]), column
+    assert row["loss"] > 0 and row["val_loss"] > 0
+    assert 0 <= row["accuracy"] <= 1 and 0 <= row["val_accuracy"] <= 1
+    assert row["learning_rate"] == pytest.approx(1e-3)
+
+
+def test_steps_log(trained_run):
+    rows = _steps(trained_run)
+    # 16 training pairs in batches of at most 4: at least 4 steps, all logged (--steps-log-every 1)
+    assert len(rows) >= 4
+    assert [int(r["step"]) for r in rows] == list(range(1, len(rows) + 1))
+    assert {r["epoch"] for r in rows} == {"1"}
+    assert all(float(r["loss"]) > 0 for r in rows)
+
+
+def test_probes(trained_run):
+    assert runs.probe_epochs(trained_run) == [1]
+    probes = runs.read_probes(trained_run, 1)
+    assert [p["source"] for p in probes] == list(PROBE_SENTENCES)
+    for p in probes:
+        assert p["source_tokens"] == tokenize(p["source"])
+        assert len(p["unknown"]) == len(p["source_tokens"])
+        attention = np.asarray(p["attention"])
+        if p["target_tokens"]:
+            assert attention.shape == (len(p["target_tokens"]), len(p["source_tokens"]))
+
+
+def test_load_translator(trained_run):
+    translator = runs.load_translator(trained_run)
+    t = translator.translate("I am cold.")
+    assert isinstance(t, Translation)
+    assert t.source_tokens == ["i", "am", "cold", "."]
+    assert t.attention.shape == (len(t.target_tokens), 4)
+    assert translator.config == ModelConfig.load(trained_run / runs.CONFIG)
+
+
+def test_resume_continues_the_run(trained_run, train_args, tmp_path, capsys):
+    run = tmp_path / "run"
+    shutil.copytree(trained_run, run)
+    data = trained_run.parent / "corpus.tsv"
+    first_steps = _steps(run)
+    first_row = runs.read_history(run)[0]
+    capsys.readouterr()
+
+    assert main(train_args(data, run, "--epochs", "2", "--resume")) == 0
+
+    history = runs.read_history(run)
+    assert [r["epoch"] for r in history] == [1, 2]
+    assert history[0] == first_row  # epoch 1 kept, not trained again
+    assert history[1]["wall_time"] >= history[0]["wall_time"]
+    assert runs.probe_epochs(run) == [1, 2]
+    assert json.loads((run / runs.TRAINING).read_text(encoding="utf-8"))["epochs"] == 2
+    steps = _steps(run)
+    assert steps[: len(first_steps)] == first_steps  # the log is continued, not restarted
+    later = steps[len(first_steps) :]
+    assert later and {r["epoch"] for r in later} == {"2"}
+    assert [int(r["step"]) for r in steps] == list(range(1, len(steps) + 1))
+
+
+def test_non_empty_out_needs_resume(trained_run, train_args, tmp_path, capsys):
+    run = tmp_path / "run"
+    shutil.copytree(trained_run, run)
+    before = sorted(p.name for p in run.iterdir())
+    assert main(train_args(trained_run.parent / "corpus.tsv", run, "--epochs", "1")) == 2
+    assert "--resume" in capsys.readouterr().err
+    assert sorted(p.name for p in run.iterdir()) == before
+    assert [r["epoch"] for r in runs.read_history(run)] == [1]
+
+
+def test_resume_needs_a_run(train_args, tiny_tsv, tmp_path, capsys):
+    assert main(train_args(tiny_tsv, tmp_path / "empty", "--epochs", "1", "--resume")) == 2
+    assert runs.CONFIG in capsys.readouterr().err
+
+
+def test_missing_data_is_an_error_not_a_traceback(train_args, tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(train_args(tmp_path / "nowhere.zip", out, "--epochs", "1")) == 2
+    err = capsys.readouterr().err
+    assert "nowhere.zip" in err
+    assert "spa-eng.zip" in err
