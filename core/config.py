@@ -11,7 +11,7 @@ RNN_ARCHITECTURES = ("additive", "dot", "general", "concat", "local-p")
 ARCHITECTURES = (*RNN_ARCHITECTURES, "transformer")
 FEED_FORWARDS = ("relu", "glu", "geglu", "swiglu")
 NORMS = ("pre", "post")
-_CHOICES = {"arch": ARCHITECTURES, "ffn": FEED_FORWARDS, "norm": NORMS}
+CHOICES = {"arch": ARCHITECTURES, "ffn": FEED_FORWARDS, "norm": NORMS}
 
 
 @dataclass(frozen=True)
@@ -47,9 +47,9 @@ class ModelConfig:
     def __post_init__(self):
         for f in dataclasses.fields(self):
             v = getattr(self, f.name)
-            if f.name in _CHOICES:
-                if v not in _CHOICES[f.name]:
-                    raise ValueError(f"{f.name} {v!r} is not one of {_CHOICES[f.name]}")
+            if f.name in CHOICES:
+                if v not in CHOICES[f.name]:
+                    raise ValueError(f"{f.name} {v!r} is not one of {CHOICES[f.name]}")
             elif f.type in ("int", int) and (isinstance(v, bool) or not isinstance(v, int) or v <= 0):
                 raise ValueError(f"{f.name} must be a positive integer, got {v!r}")
             elif f.type in ("bool", bool) and not isinstance(v, bool):

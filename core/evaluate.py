@@ -64,11 +64,13 @@ def test_references(run: Path, data: str | None = None) -> dict[str, list[str]]:
     return split.test_refs
 
 
-def evaluate(translator, refs: dict[str, list[str]], batch_size: int = 64) -> dict:
-    """Translate every English sentence of ``refs`` and score against its references."""
+def evaluate(
+    translator, refs: dict[str, list[str]], batch_size: int = 64, beam_width: int = 1, alpha: float = 0.6
+) -> dict:
+    """Translate every English sentence of ``refs`` (greedy, or beam search) and score against its references."""
     sources = list(refs)
     t0 = time.perf_counter()
-    translations = translator.translate_batch(sources, batch_size=batch_size)
+    translations = translator.translate_batch(sources, batch_size=batch_size, beam_width=beam_width, alpha=alpha)
     seconds = time.perf_counter() - t0
     hypotheses = [t.text for t in translations]
     result = score(hypotheses, [refs[s] for s in sources])
@@ -77,7 +79,7 @@ def evaluate(translator, refs: dict[str, list[str]], batch_size: int = 64) -> di
         references=sum(len(refs[s]) for s in sources),
         seconds=round(seconds, 2),
         sentences_per_second=round(len(sources) / max(seconds, 1e-9), 1),
-        decoding="greedy",
+        decoding="greedy" if beam_width == 1 else f"beam {beam_width}, alpha {alpha}",
         samples=[
             {"source": s, "translation": h, "references": refs[s]}
             for s, h in list(zip(sources, hypotheses, strict=True))[:SAMPLE_COUNT]
@@ -104,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--tsv", type=Path, help="score on this English<TAB>Spanish file instead of the test split")
     p.add_argument("--limit", type=int, help="score only the first N source sentences")
     p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--beam", type=int, default=1, help="beam width (1: greedy search)")
+    p.add_argument("--alpha", type=float, default=0.6, help="length penalty of beam search")
     p.add_argument("--write", action="store_true", help="write metrics.json into the run (test split only)")
     args = p.parse_args(argv)
     try:
@@ -113,13 +117,15 @@ def main(argv: list[str] | None = None) -> int:
             refs = test_references(args.run, args.data)
         if args.limit:
             refs = dict(list(refs.items())[: args.limit])
+        if not refs:
+            raise ValueError(f"no sentence pairs to score in {args.tsv or 'the test split'}")
         translator = runs.load_translator(args.run)
     except (OSError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    result = evaluate(translator, refs, batch_size=args.batch_size)
+    result = evaluate(translator, refs, batch_size=args.batch_size, beam_width=args.beam, alpha=args.alpha)
     result["split"] = str(args.tsv) if args.tsv else "test"
-    if args.write and not args.tsv:
+    if args.write and not args.tsv and args.beam == 1:
         existing = runs.read_metrics(args.run) or {}
         existing.update(result)
         existing["limit"] = args.limit

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core import runs
-from core.config import ARCHITECTURES, ModelConfig
+from core.config import ARCHITECTURES, CHOICES, ModelConfig
 from core.data import filter_length, read_pairs, split_pairs
 from core.text import tokenize
 
@@ -90,13 +90,17 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--max-tokens", type=int, default=t.max_tokens)
     p.add_argument("--max-pairs", type=int, default=None)
     p.add_argument("--steps-log-every", type=int, default=t.steps_log_every)
-    p.add_argument("--src-vocab-size", type=int, default=d.src_vocab_size)
-    p.add_argument("--tgt-vocab-size", type=int, default=d.tgt_vocab_size)
-    p.add_argument("--embedding-dim", type=int, default=d.embedding_dim)
-    p.add_argument("--encoder-units", type=int, default=d.encoder_units)
-    p.add_argument("--decoder-units", type=int, default=d.decoder_units)
-    p.add_argument("--attention-units", type=int, default=d.attention_units)
-    p.add_argument("--dropout", type=float, default=d.dropout)
+    model = p.add_argument_group("model (see core.config.ModelConfig)")
+    for f in dataclasses.fields(ModelConfig):
+        if f.name == "arch":
+            continue
+        flag, default = "--" + f.name.replace("_", "-"), getattr(d, f.name)
+        if isinstance(default, bool):
+            model.add_argument(flag, action=argparse.BooleanOptionalAction, default=default)
+        elif f.name in CHOICES:
+            model.add_argument(flag, choices=CHOICES[f.name], default=default)
+        else:
+            model.add_argument(flag, type=type(default), default=default)
     p.add_argument("--verbose", default="auto", help="Keras fit verbosity: auto, 0, 1 or 2")
     p.add_argument(
         "--strategy",
@@ -183,16 +187,8 @@ def train(args: argparse.Namespace) -> Path:
         tgt_vocab = Vocabulary.adapt(train_tgt, args.tgt_vocab_size)
         src_vocab.save(out / runs.SRC_VOCAB)
         tgt_vocab.save(out / runs.TGT_VOCAB)
-        config = ModelConfig(
-            arch=args.arch,
-            src_vocab_size=len(src_vocab),
-            tgt_vocab_size=len(tgt_vocab),
-            embedding_dim=args.embedding_dim,
-            encoder_units=args.encoder_units,
-            decoder_units=args.decoder_units,
-            attention_units=args.attention_units,
-            dropout=args.dropout,
-        )
+        sizes = {f.name: getattr(args, f.name) for f in dataclasses.fields(ModelConfig)}
+        config = ModelConfig(**{**sizes, "src_vocab_size": len(src_vocab), "tgt_vocab_size": len(tgt_vocab)})
         config.save(out / runs.CONFIG)
     (out / runs.TRAINING).write_text(json.dumps(dataclasses.asdict(tc), indent=2) + "\n", encoding="utf-8")
     print(

@@ -192,8 +192,10 @@ def test_greedy_equals_eager_for_local_p_and_positions_per_token(tiny_config):
     config = tiny_config(SRC_V, TGT_V, arch="local-p", window=2, input_feeding=True, max_decode_len=6)
     translator = Translator(build_model(config), _vocab(SRC_V), _vocab(TGT_V))
     src, _, _ = _batch()
-    ids, attn, probs, positions = translator.greedy(src)
-    e_ids, e_attn, e_probs, e_positions = translator.greedy_eager(src)
+    g, e = translator.greedy(src), translator.greedy_eager(src)
+    ids, attn, probs, positions = g["ids"], g["attention"]["cross"], g["probs"], g["attention"]["position"]
+    e_ids, e_attn, e_probs = e["ids"], e["attention"]["cross"], e["probs"]
+    e_positions = e["attention"]["position"]
     steps = e_ids.shape[1]
     assert e_positions.shape == (3, steps) and positions.shape[0] == 3
     np.testing.assert_array_equal(ids[:, :steps], e_ids)
@@ -213,7 +215,7 @@ def test_global_models_give_no_positions(tiny_config):
     translator = Translator(
         build_model(tiny_config(SRC_V, TGT_V, arch="concat", max_decode_len=4)), _vocab(SRC_V), _vocab(TGT_V)
     )
-    assert len(translator.greedy(_batch()[0])) == 3
+    assert set(translator.greedy(_batch()[0])["attention"]) == {"cross"}
     assert translator.translate("w1 w2").positions is None
 
 
