@@ -139,3 +139,28 @@ def test_missing_data_is_an_error_not_a_traceback(train_args, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "nowhere.zip" in err
     assert "spa-eng.zip" in err
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ("--arch", "transformer", "--ffn", "swiglu", "--norm", "pre", "--num-layers", "1", "--num-heads", "2",
+         "--d-model", "8", "--ff-dim", "16"),
+        ("--arch", "local-p", "--window", "2", "--input-feeding"),
+    ],
+    ids=["transformer-swiglu", "local-p-feeding"],
+)  # fmt: skip
+def test_cli_trains_every_architecture(tmp_path, tiny_tsv, train_args, extra):
+    out = tmp_path / "run"
+    assert main(train_args(tiny_tsv, out, "--epochs", "1", *extra)) == 0
+    config = ModelConfig.load(out / runs.CONFIG)
+    assert config.arch == extra[1]
+    assert runs.probe_epochs(out) == [1]
+    t = runs.load_translator(out).translate("I am cold.")
+    assert t.attention.shape == (len(t.target_tokens), len(t.source_tokens))
+    if config.arch == "transformer":
+        assert config.ffn == "swiglu" and config.norm == "pre"
+        assert t.layers["cross"].shape[:2] == (1, 2)
+    else:
+        assert config.input_feeding and config.window == 2
+        assert t.positions is not None
