@@ -108,7 +108,7 @@ def test_translate_shows_spanish_and_heatmap(server, browser):
     errors: list[str] = []
     page = _page(browser, errors)
     page.goto(server, wait_until="domcontentloaded")
-    box = page.get_by_label("English sentence")
+    box = page.get_by_role("textbox", name="English sentence")
     box.wait_for(timeout=60_000)
     box.fill("I am cold.")
     page.get_by_role("button", name="Translate").click()
@@ -133,7 +133,7 @@ def test_training_page_shows_curves(server, browser):
     errors: list[str] = []
     page = _page(browser, errors)
     page.goto(server, wait_until="domcontentloaded")
-    page.get_by_label("English sentence").wait_for(timeout=60_000)
+    page.get_by_role("textbox", name="English sentence").wait_for(timeout=60_000)
     page.locator("[data-testid='stSidebarNav']").get_by_text("Training curves").click()
     page.get_by_role("heading", name="Training curves").wait_for(timeout=60_000)
     page.locator("[data-testid='stVegaLiteChart']").nth(1).wait_for(timeout=60_000)
