@@ -53,6 +53,25 @@ class Translation:
     def text(self) -> str:
         return detokenize(self.target_tokens)
 
+    def cross_attention(self, layer: int | None = None, head: int | None = None) -> np.ndarray:
+        """The (target_len, source_len) matrix to draw: ``attention``, or one Transformer layer/head.
+
+        ``layer`` and ``head`` index ``layers["cross"]`` (negative counts from the end);
+        ``head=None`` averages the layer's heads.
+        """
+        if layer is None and head is None:
+            return self.attention
+        if self.layers is None:
+            raise ValueError("only Transformer translations have per-layer, per-head attention")
+        cross = self.layers["cross"]  # (L, H, tgt, src)
+        num_layers, num_heads = cross.shape[:2]
+        layer = num_layers - 1 if layer is None else layer
+        if not -num_layers <= layer < num_layers:
+            raise ValueError(f"layer {layer} out of range for {num_layers} layers")
+        if head is not None and not -num_heads <= head < num_heads:
+            raise ValueError(f"head {head} out of range for {num_heads} heads")
+        return cross[layer].mean(axis=0) if head is None else cross[layer, head]
+
     @property
     def source_labels(self) -> list[str]:
         """Source tokens for display; unknown words are marked, not dropped."""

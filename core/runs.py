@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +43,13 @@ REQUIRED_FILES = (CONFIG, WEIGHTS, SRC_VOCAB, TGT_VOCAB)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MODEL_ROOTS = (PROJECT_ROOT / "assets", PROJECT_ROOT / "runs")
+MODEL_DIRS_ENV = "ATTENTION_LAB_MODEL_DIRS"  # os.pathsep-separated folders to search instead
+
+
+def model_roots() -> tuple[Path, ...]:
+    """Folders whose sub-folders are models: ``$ATTENTION_LAB_MODEL_DIRS``, else ``assets/`` and ``runs/``."""
+    value = os.environ.get(MODEL_DIRS_ENV)
+    return tuple(Path(p) for p in value.split(os.pathsep) if p) if value else MODEL_ROOTS
 
 
 class RunError(ValueError):
@@ -61,10 +69,10 @@ def is_run(path: Path) -> bool:
     return (path / CONFIG).is_file()
 
 
-def find_runs(roots: tuple[Path, ...] | list[Path] = MODEL_ROOTS) -> list[RunInfo]:
+def find_runs(roots: tuple[Path, ...] | list[Path] | None = None) -> list[RunInfo]:
     """Run folders directly under each root (``assets/<name>``, ``runs/<name>``), checked for completeness."""
     found = []
-    for root in roots:
+    for root in model_roots() if roots is None else roots:
         if not root.is_dir():
             continue
         for path in sorted(p for p in root.iterdir() if p.is_dir() and is_run(p)):

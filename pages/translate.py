@@ -27,6 +27,9 @@ with st.form(PREFIX + "form"):
         height=80,
         key=PREFIX + "sentence",
     )
+    left, right = st.columns(2)
+    decoding = left.radio("Decoding", ["Greedy", "Beam search"], horizontal=True, key=PREFIX + "decoding")
+    width = right.slider("Beam width", 2, 8, 4, key=PREFIX + "width", help="Used by beam search only.")
     submitted = st.form_submit_button("Translate", type="primary")
 
 if submitted:
@@ -40,15 +43,19 @@ if submitted:
         try:
             translator = get_translator(str(model.path))
             with st.spinner("Translating…"):
-                result = translator.translate(sentence)
+                if decoding == "Greedy":
+                    hypotheses = [translator.translate(sentence)]
+                else:
+                    hypotheses = translator.nbest(sentence, beam_width=width)
         except Exception as e:  # the page shows a message, never a traceback
             st.error(f"The model {model.name} could not translate this sentence: {type(e).__name__}: {e}")
         else:
-            st.session_state[PREFIX + "result"] = (model.name, result)
+            st.session_state[PREFIX + "result"] = (model.name, hypotheses)
 
 stored = st.session_state.get(PREFIX + "result")
 if stored is not None:
-    model_name, t = stored
+    model_name, hypotheses = stored
+    t = hypotheses[0]
     if not t.source_tokens:
         st.info("Nothing to translate: the text holds no words.")
         st.stop()
@@ -62,6 +69,11 @@ if stored is not None:
             "Not in the model's vocabulary (marked [UNK] in the heatmap): "
             + ", ".join(f"'{escape_markdown(w)}'" for w in unknown)
         )
+    if len(hypotheses) > 1:
+        labels = [f"{i + 1}. {h.text}  (score {h.score:.2f})" for i, h in enumerate(hypotheses)]
+        pick = st.radio("Beam hypotheses, best first", range(len(hypotheses)), format_func=labels.__getitem__,
+                        key=PREFIX + "hypothesis")  # fmt: skip
+        t = hypotheses[pick]
     st.markdown(f"### {escape_markdown(t.text) if t.target_tokens else '*(empty translation)*'}")
     metrics = read_metrics(model.path) if model.name == model_name else None
     cols = st.columns(3)
@@ -76,14 +88,28 @@ if stored is not None:
         st.caption(
             "Each row is a Spanish output token; its cells show how much attention it paid to each English token."
         )
-        st.altair_chart(attention_heatmap(t.attention, t.source_labels, t.target_tokens), width="content")
-        fig = attention_figure(t.attention, t.source_labels, t.target_tokens, title=f"{model_name}: {t.text}")
+        matrix, title = t.attention, f"{model_name}: {t.text}"
+        if t.layers is not None:  # Transformer: pick a layer and a head of the cross-attention
+            num_layers, num_heads = t.layers["cross"].shape[:2]
+            c1, c2 = st.columns(2)
+            layer = c1.selectbox("Layer", range(num_layers), index=num_layers - 1, format_func=lambda i: f"{i + 1}",
+                                 key=PREFIX + "layer")  # fmt: skip
+            head = c2.selectbox("Head", [None, *range(num_heads)], key=PREFIX + "head",
+                                format_func=lambda h: "average of heads" if h is None else f"{h + 1}")  # fmt: skip
+            matrix = t.cross_attention(layer, head)
+            title += f" (layer {layer + 1}, {'mean of heads' if head is None else f'head {head + 1}'})"
+        if t.positions is not None:
+            st.caption("Rings mark the window centre p that local-p attention predicted for each output token.")
+        st.altair_chart(
+            attention_heatmap(matrix, t.source_labels, t.target_tokens, centres=t.positions), width="content"
+        )
+        fig = attention_figure(matrix, t.source_labels, t.target_tokens, title=title)
         d1, d2, d3 = st.columns(3)
         d1.download_button("PNG", figure_bytes(fig, "png"), "attention.png", "image/png", key=PREFIX + "png")
         d2.download_button("SVG", figure_bytes(fig, "svg"), "attention.svg", "image/svg+xml", key=PREFIX + "svg")
         d3.download_button(
             "Matrix (CSV)",
-            matrix_csv(t.attention, t.source_labels, t.target_tokens),
+            matrix_csv(matrix, t.source_labels, t.target_tokens),
             "attention.csv",
             "text/csv",
             key=PREFIX + "csv",

@@ -48,8 +48,13 @@ def attention_heatmap(
     target: Sequence[str],
     cell: int = 44,
     vmax: float = 1.0,
+    centres: Sequence[float] | None = None,
 ) -> alt.Chart:
-    """Source tokens across, target tokens down; hover shows both tokens and the weight."""
+    """Source tokens across, target tokens down; hover shows both tokens and the weight.
+
+    ``centres`` (one per target token) marks local-p's predicted window centre ``p_t``
+    with a ring on the nearest source token.
+    """
     df = attention_frame(matrix, source, target)
     base = alt.Chart(df).encode(
         x=alt.X("source_pos:O", axis=_indexed_axis("source (English)", source, orient="top", labelAngle=-40)),
@@ -74,6 +79,24 @@ def attention_heatmap(
             color=alt.condition(alt.datum.weight > 0.5 * vmax, alt.value("black"), alt.value("white")),
         )
         layers.append(text)
+    if centres is not None and len(centres):
+        marks = pd.DataFrame(
+            {
+                "target_pos": np.arange(len(centres)),
+                "source_pos": np.clip(np.rint(centres), 0, len(source) - 1).astype(int),
+                "centre": np.asarray(centres, dtype=float),
+            }
+        )
+        ring = (
+            alt.Chart(marks)
+            .mark_point(shape="circle", size=cell * cell * 0.6, filled=False, strokeWidth=3, color="#D55E00")
+            .encode(
+                x="source_pos:O",
+                y="target_pos:O",
+                tooltip=[alt.Tooltip("centre:Q", title="predicted centre p", format=".2f")],
+            )
+        )
+        layers.append(ring)
     return alt.layer(*layers).properties(width=alt.Step(cell), height=alt.Step(cell))
 
 

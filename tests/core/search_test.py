@@ -93,3 +93,20 @@ def test_nbest_is_sorted_and_each_has_its_own_attention(translator):
             assert h.log_prob <= np.log(np.clip(h.probabilities, 1e-30, 1)).sum() + 1e-4
         texts = [tuple(h.target_tokens) for h in nbest]
         assert len(set(texts)) == len(texts), "duplicate hypotheses"
+
+
+def test_cross_attention_picks_layers_and_heads(translator):
+    t = translator.translate("I am cold.")
+    np.testing.assert_array_equal(t.cross_attention(), t.attention)
+    if t.layers is None:
+        with pytest.raises(ValueError, match="only Transformer"):
+            t.cross_attention(layer=0)
+        return
+    cross = t.layers["cross"]
+    np.testing.assert_allclose(t.cross_attention(layer=0), cross[0].mean(0))
+    np.testing.assert_array_equal(t.cross_attention(layer=1, head=1), cross[1, 1])
+    np.testing.assert_allclose(t.cross_attention(head=None), cross[-1].mean(0))
+    with pytest.raises(ValueError, match="layer 5 out of range for 2 layers"):
+        t.cross_attention(layer=5)
+    with pytest.raises(ValueError, match="head 9 out of range for 2 heads"):
+        t.cross_attention(layer=0, head=9)
