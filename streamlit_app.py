@@ -13,6 +13,7 @@ st.set_page_config(
 pages = [
     st.Page("pages/translate.py", title="Translate", icon=":material/translate:", default=True),
     st.Page("pages/training.py", title="Training curves", icon=":material/show_chart:"),
+    st.Page("pages/models.py", title="Models", icon=":material/leaderboard:"),
 ]
 page = st.navigation(pages)
 model_picker()

@@ -9,6 +9,14 @@ from pathlib import Path
 
 RNN_ARCHITECTURES = ("additive", "dot", "general", "concat", "local-p")
 ARCHITECTURES = (*RNN_ARCHITECTURES, "transformer")
+ARCH_LABELS = {
+    "additive": "Bi-GRU + additive (Bahdanau) attention",
+    "dot": "Bi-GRU + Luong dot attention",
+    "general": "Bi-GRU + Luong general attention",
+    "concat": "Bi-GRU + Luong concat attention",
+    "local-p": "Bi-GRU + Luong local-p attention",
+    "transformer": "Transformer (multi-head attention)",
+}
 FEED_FORWARDS = ("relu", "glu", "geglu", "swiglu")
 NORMS = ("pre", "post")
 CHOICES = {"arch": ARCHITECTURES, "ffn": FEED_FORWARDS, "norm": NORMS}
@@ -58,6 +66,16 @@ class ModelConfig:
             raise ValueError(f"dropout {self.dropout} must be in [0, 1)")
         if self.d_model % self.num_heads:
             raise ValueError(f"d_model {self.d_model} is not divisible by num_heads {self.num_heads}")
+
+    @property
+    def label(self) -> str:
+        """Human-readable architecture, e.g. ``Transformer (multi-head attention), 2 layers × 4 heads, SwiGLU``."""
+        if self.arch != "transformer":
+            return ARCH_LABELS[self.arch] + (", input feeding" if self.input_feeding else "")
+        ffn = {"relu": "ReLU", "glu": "GLU", "geglu": "GEGLU", "swiglu": "SwiGLU"}[self.ffn]
+        return (
+            f"{ARCH_LABELS['transformer']}, {self.num_layers} layers × {self.num_heads} heads, {ffn}, {self.norm}-norm"
+        )
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

@@ -96,6 +96,15 @@ def write_metrics(run: Path, result: dict, translator, refs: dict, limit: int | 
     head = dict(list(refs.items())[:CHECK_SLICE])
     check = evaluate(translator, head, batch_size=batch_size)
     metrics["check"] = {k: check[k] for k in ("sentences", "bleu", "chrf")} | {"batch_size": batch_size}
+    history = runs.read_history(run)
+    training = runs.read_json(run, runs.TRAINING) or {}
+    metrics["model"] = {"arch": translator.config.arch, "params": int(translator.model.count_params())}
+    metrics["training"] = {
+        "epochs": int(history[-1]["epoch"]) if history else 0,
+        "wall_time_s": history[-1]["wall_time"] if history else 0.0,
+        "best_val_loss": min((r["val_loss"] for r in history), default=None),
+        "hardware": training.get("hardware") or runs.describe_hardware(),
+    }
     (run / runs.METRICS).write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 

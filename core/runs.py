@@ -149,6 +149,17 @@ def read_probes(path: Path, epoch: int) -> list[dict]:
     return data["probes"]
 
 
+def describe_hardware() -> str:
+    """This machine in a few words: CPU cores and any GPUs TensorFlow sees."""
+    import platform
+
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    cpu = f"{os.cpu_count()} CPU cores ({platform.machine()})"
+    return f"{cpu}, {len(gpus)} GPU(s)" if gpus else f"{cpu}, no GPU"
+
+
 def load_translator(path: Path):
     """Build the model a run folder describes and load its weights (our own files only)."""
     from core.decoding import Translator

@@ -71,6 +71,7 @@ class TrainConfig:
     max_pairs: int | None = None  # use only the first N training pairs (quick runs)
     steps_log_every: int = 50
     clipnorm: float = 5.0
+    hardware: str | None = None  # where the run trained (last start or resume)
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -165,6 +166,7 @@ def train(args: argparse.Namespace) -> Path:
             steps_log_every=args.steps_log_every,
         )
         config = None
+    tc = dataclasses.replace(tc, hardware=runs.describe_hardware())
     keras.utils.set_random_seed(tc.seed)
 
     pairs = read_pairs(tc.data)

@@ -152,3 +152,19 @@ def curves_chart(history: pd.DataFrame, metric: str, title: str, log_scale: bool
         )
         .properties(height=300)
     )
+
+
+def overlay_chart(curves: pd.DataFrame, metric: str) -> alt.Chart:
+    """``metric`` per epoch, one line per model (column ``model``)."""
+    data = curves[["model", "epoch", metric]].dropna()
+    return (
+        alt.Chart(data, title=metric.replace("_", " "))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y(f"{metric}:Q", scale=alt.Scale(zero=False)),
+            color=alt.Color("model:N"),
+            tooltip=["model:N", "epoch:Q", alt.Tooltip(f"{metric}:Q", format=".4f")],
+        )
+        .properties(height=320)
+    )

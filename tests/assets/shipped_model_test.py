@@ -52,7 +52,8 @@ def test_recorded_scores_reproduce(shipped):
 
     info, translator = shipped
     metrics = runs.read_metrics(info.path)
-    assert {"bleu", "chrf", "bleu_cased", "sentences", "check"} <= set(metrics)
+    assert {"bleu", "chrf", "bleu_cased", "sentences", "check", "model", "training"} <= set(metrics)
+    assert metrics["training"]["epochs"] == len(runs.read_history(info.path))
     try:
         refs = test_references(info.path)
     except DataNotFoundError as e:
