@@ -13,7 +13,7 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from core.attention.masking import masked_softmax
+from core.attention.masking import attend
 
 
 @keras.saving.register_keras_serializable(package="attention_lab")
@@ -53,10 +53,7 @@ class AdditiveAttention(keras.layers.Layer):
         # (batch, tgt_len, 1, units) + (batch, 1, src_len, units)
         hidden = ops.tanh(ops.expand_dims(q, 2) + ops.expand_dims(keys, 1))
         scores = ops.squeeze(self.v(hidden), -1)  # (batch, tgt_len, src_len)
-        mask = None if value_mask is None else ops.expand_dims(value_mask, 1)  # (batch, 1, src_len)
-        weights = masked_softmax(scores, mask)  # (batch, tgt_len, src_len)
-        context = ops.matmul(weights, value)  # (batch, tgt_len, value_dim)
-        return context, weights
+        return attend(scores, value, value_mask)  # context (batch, tgt_len, value_dim), weights
 
     def compute_mask(self, *args, **kwargs):
         return None

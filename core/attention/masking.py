@@ -17,3 +17,14 @@ def masked_softmax(scores, mask=None):
     neg = ops.full_like(scores, -1e9)
     weights = ops.softmax(ops.where(mask, scores, neg), axis=-1)
     return weights * ops.cast(mask, weights.dtype)
+
+
+def attend(scores, value, value_mask=None):
+    """Weights and context from raw scores: ``softmax`` over unmasked source positions, then ``Σ_j α_tj h_j``.
+
+    ``scores`` (batch, tgt_len, src_len), ``value`` (batch, src_len, value_dim), ``value_mask``
+    (batch, src_len); returns ``(context (batch, tgt_len, value_dim), weights (batch, tgt_len, src_len))``.
+    """
+    mask = None if value_mask is None else ops.expand_dims(value_mask, 1)  # (batch, 1, src_len)
+    weights = masked_softmax(scores, mask)  # (batch, tgt_len, src_len)
+    return ops.matmul(weights, value), weights

@@ -21,7 +21,7 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from core.attention.masking import masked_softmax
+from core.attention.masking import attend
 
 SCORES = ("dot", "general", "concat")
 
@@ -99,10 +99,7 @@ class LuongAttention(keras.layers.Layer):
         if keys is None:
             keys = self.project_keys(value)
         scores = self.scores(query, keys)  # (batch, tgt_len, src_len)
-        mask = None if value_mask is None else ops.expand_dims(value_mask, 1)  # (batch, 1, src_len)
-        weights = masked_softmax(scores, mask)  # (batch, tgt_len, src_len)
-        context = ops.matmul(weights, value)  # (batch, tgt_len, value_dim)
-        return context, weights
+        return attend(scores, value, value_mask)  # context (batch, tgt_len, value_dim), weights
 
     def compute_mask(self, *args, **kwargs):
         return None

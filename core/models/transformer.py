@@ -37,6 +37,20 @@ _NORM_EPSILON = 1e-6
 class _Residual:
     """Residual wrapper shared by the encoder and decoder layers: post- or pre-norm."""
 
+    def compute_mask(self, *args, **kwargs):
+        return None
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "d_model": self.d_model,
+            "num_heads": self.num_heads,
+            "ff_dim": self.ff_dim,
+            "ffn": self.ffn_kind,
+            "norm": self.norm,
+            "dropout": self.dropout_rate,
+        }
+
     def _sublayer(self, x, norm, fn, training):
         """``fn`` returns ``(output, extras)``; returns ``(new x, extras)``."""
         if self.norm == "pre":
@@ -73,20 +87,6 @@ class EncoderLayer(_Residual, keras.layers.Layer):
         x, weights = self._sublayer(x, self.norm1, lambda h: self.self_attention(h, key_mask=key_mask), training)
         x, _ = self._sublayer(x, self.norm2, lambda h: (self.feed_forward(h, training=training), None), training)
         return x, weights
-
-    def compute_mask(self, *args, **kwargs):
-        return None
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "d_model": self.d_model,
-            "num_heads": self.num_heads,
-            "ff_dim": self.ff_dim,
-            "ffn": self.ffn_kind,
-            "norm": self.norm,
-            "dropout": self.dropout_rate,
-        }
 
 
 @keras.saving.register_keras_serializable(package="attention_lab")
@@ -149,20 +149,6 @@ class DecoderLayer(_Residual, keras.layers.Layer):
         )
         x, _ = self._sublayer(x, self.norm3, lambda h: (self.feed_forward(h), None), False)
         return x, self_w, cross_w, caches["key"], caches["value"]
-
-    def compute_mask(self, *args, **kwargs):
-        return None
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "d_model": self.d_model,
-            "num_heads": self.num_heads,
-            "ff_dim": self.ff_dim,
-            "ffn": self.ffn_kind,
-            "norm": self.norm,
-            "dropout": self.dropout_rate,
-        }
 
 
 @keras.saving.register_keras_serializable(package="attention_lab")
