@@ -12,8 +12,12 @@ st.set_page_config(
 
 pages = [
     st.Page("pages/translate.py", title="Translate", icon=":material/translate:", default=True),
+    st.Page("pages/step_through.py", title="Step through", icon=":material/skip_next:"),
+    st.Page("pages/compare.py", title="Compare", icon=":material/compare:"),
     st.Page("pages/training.py", title="Training curves", icon=":material/show_chart:"),
+    st.Page("pages/attention_over_training.py", title="Attention over training", icon=":material/animation:"),
     st.Page("pages/models.py", title="Models", icon=":material/leaderboard:"),
+    st.Page("pages/how_attention_works.py", title="How attention works", icon=":material/school:"),
 ]
 page = st.navigation(pages)
 model_picker()

@@ -22,9 +22,10 @@ import tensorflow as tf
 
 from core.beam_search import BeamHypothesis, collect, make_beam_search_fn
 from core.text import MAX_INPUT_CHARS, detokenize, normalize, tokenize
-from core.vocab import END_ID, PAD_ID, START_ID, UNK_ID, Vocabulary
+from core.vocab import END, END_ID, PAD_ID, START_ID, UNK_ID, Vocabulary
 
 _BANNED = (PAD_ID, UNK_ID, START_ID)  # never emitted by the decoder
+STEP_TOP_K = 5  # alternatives the step-through search reports per step
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,53 @@ class Translation:
         return [f"{t} [UNK]" if unk else t for t, unk in zip(self.source_tokens, self.unknown, strict=True)]
 
 
+@dataclass(frozen=True)
+class Step:
+    """One decoder step of a step-through: the token written and what the model thought of it.
+
+    ``probability`` is the model's probability of ``token`` at this step, also when the token
+    was forced; ``top_k`` lists the model's own best next tokens, most probable first.
+    ``attention_row`` (source_len,) is the step's cross-attention (for the Transformer, the
+    last layer's mean of heads); ``position`` is local-p's predicted window centre.
+    """
+
+    token: str
+    probability: float
+    top_k: list[tuple[str, float]]
+    attention_row: np.ndarray  # (source_len,)
+    forced: bool
+    position: float | None = None
+
+    @property
+    def is_end(self) -> bool:
+        """Whether this step ends the sentence (its token is the end token)."""
+        return self.token == END
+
+    @property
+    def model_choice(self) -> str | None:
+        """The token the model itself ranks first here (``None`` when it reported none)."""
+        return self.top_k[0][0] if self.top_k else None
+
+
+@dataclass(frozen=True)
+class StepThrough:
+    """A translation decoded step by step, with the first tokens possibly forced.
+
+    ``steps`` has one entry per decoder step: one per output token of ``translation``, then
+    the end step when the model stopped before ``max_decode_len``.
+    """
+
+    source_tokens: list[str]
+    steps: list[Step]
+    translation: Translation
+    forced: tuple[str | None, ...] = ()  # the forced prefix as asked; None = the model's choice
+
+    @property
+    def finished(self) -> bool:
+        """Whether decoding stopped with the end token (not at the length cap)."""
+        return bool(self.steps) and self.steps[-1].is_end
+
+
 def _stack_steps(arrays: tuple, names: list[str], steps) -> dict:
     """TensorArrays of per-step (batch, ...) values -> dict of (batch, steps, ...) tensors."""
     out = {}
@@ -108,6 +156,12 @@ class Translator:
             input_signature=[tf.TensorSpec([None, None], tf.int32)],
         )
         self._beam_fns: dict[tuple[int, float], object] = {}
+        # the model's best alternatives per step: never more than the tokens it may emit
+        self.top_k = max(1, min(STEP_TOP_K, len(tgt_vocab) - len(_BANNED)))
+        self._forced_fn = tf.function(
+            lambda src, prefix: self._forced(src, prefix, self.config.max_decode_len, self.top_k),
+            input_signature=[tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([None, None], tf.int32)],
+        )
 
     # -- searches on id arrays ----------------------------------------------------------
     def _greedy(self, src, max_len: int) -> dict:
@@ -148,6 +202,68 @@ class Translator:
         """Compiled greedy search on padded ids (batch, src_len); numpy arrays out."""
         with self._lock:  # one TensorFlow call at a time per model
             out = self._greedy_fn(tf.constant(src, tf.int32))
+        return tf.nest.map_structure(lambda x: x.numpy(), out)
+
+    def _forced(self, src, prefix, max_len: int, top_k: int) -> dict:
+        """Greedy search whose first tokens are forced: teacher forcing from ``prefix``, then greedy.
+
+        ``prefix`` (batch, prefix_len) holds the token to write at each of the first steps;
+        ``PAD_ID`` there (and every step past ``prefix_len``) leaves the choice to the model.
+        Returns, per step, the written ``ids``, their ``probs`` under the model, whether each
+        was ``forced``, the model's ``top_ids``/``top_probs`` (batch, steps, top_k), best
+        first, and the attention dict as :meth:`_greedy` does.
+        """
+        model = self.model
+        memory, state = model.init_decoding(src)
+        batch = tf.shape(src)[0]
+        prefix = prefix[:, :max_len]
+        prefix = tf.pad(prefix, [[0, 0], [0, max_len - tf.shape(prefix)[1]]])  # (batch, max_len)
+        token = tf.fill([batch], START_ID)
+        _, _, probe = model.decode_step(token, tf.constant(0), memory, state)  # only its structure is used
+        names = sorted(probe)
+        done = tf.zeros([batch], tf.bool)
+        ids = tf.TensorArray(tf.int32, size=max_len)
+        probs = tf.TensorArray(tf.float32, size=max_len)
+        forced = tf.TensorArray(tf.bool, size=max_len)
+        top_ids = tf.TensorArray(tf.int32, size=max_len)
+        top_probs = tf.TensorArray(tf.float32, size=max_len)
+        attn = tuple(tf.TensorArray(tf.float32, size=max_len) for _ in names)
+        steps = tf.constant(0)
+        for t in tf.range(max_len):
+            logits, state, step_attention = model.decode_step(token, t, memory, state)
+            p = tf.nn.softmax(logits + self._banned)  # (batch, vocab)
+            want = prefix[:, t]
+            is_forced = tf.not_equal(want, PAD_ID) & ~done
+            chosen = tf.where(is_forced, want, tf.argmax(p, axis=-1, output_type=tf.int32))
+            nxt = tf.where(done, PAD_ID, chosen)
+            k_probs, k_ids = tf.math.top_k(p, k=top_k)
+            ids = ids.write(t, nxt)
+            probs = probs.write(t, tf.gather(p, chosen, batch_dims=1))
+            forced = forced.write(t, is_forced)
+            top_ids = top_ids.write(t, k_ids)
+            top_probs = top_probs.write(t, k_probs)
+            attn = tuple(ta.write(t, step_attention[n]) for ta, n in zip(attn, names, strict=True))
+            done = done | tf.equal(nxt, END_ID)
+            token = nxt
+            steps = t + 1
+            if tf.reduce_all(done):
+                break
+        out = {
+            "ids": tf.transpose(ids.stack()[:steps]),  # (batch, steps)
+            "probs": tf.transpose(probs.stack()[:steps]),
+            "forced": tf.transpose(forced.stack()[:steps]),
+            "top_ids": tf.transpose(top_ids.stack()[:steps], [1, 0, 2]),  # (batch, steps, top_k)
+            "top_probs": tf.transpose(top_probs.stack()[:steps], [1, 0, 2]),
+            "attention": _stack_steps(attn, names, steps),  # each (batch, steps, ...)
+        }
+        if "encoder_self" in memory:
+            out["encoder_self"] = memory["encoder_self"]
+        return out
+
+    def forced_search(self, src: np.ndarray, prefix: np.ndarray) -> dict:
+        """Compiled forced-prefix search on padded ids (batch, src_len) and prefixes (batch, prefix_len)."""
+        with self._lock:
+            out = self._forced_fn(tf.constant(src, tf.int32), tf.constant(prefix, tf.int32))
         return tf.nest.map_structure(lambda x: x.numpy(), out)
 
     def greedy_eager(self, src: np.ndarray) -> dict:
@@ -250,6 +366,69 @@ class Translator:
                 ]
                 out.append((i, nbest))
         return self._in_order(sentences, out, empty=lambda t: [t])
+
+    def step_through(self, sentence: str, forced: Sequence[str | None] = ()) -> StepThrough:
+        """Decode ``sentence`` step by step, writing the tokens of ``forced`` first.
+
+        ``forced[i]`` is the target token to write at step ``i`` (``None`` leaves that step to
+        the model); after the prefix, decoding is greedy. With no forced tokens the result's
+        ``translation`` equals :meth:`translate`. ``"[END]"`` may be forced as the last token
+        to stop there. Raises ``ValueError`` naming any forced word outside the target
+        vocabulary, and for a prefix longer than ``max_decode_len``.
+        """
+        forced = tuple(forced)
+        prefix = self._prefix_ids(forced)
+        prepared = self.prepare(sentence)
+        tokens = prepared[0]
+        if not tokens:
+            if any(f is not None for f in forced):
+                raise ValueError("the sentence holds no words to translate")
+            return StepThrough([], [], self._in_order([sentence], [])[0], forced)
+        raw = self.forced_search(self.encode_batch([tokens]), np.asarray([prefix], dtype="int32").reshape(1, -1))
+        ids = raw["ids"][0]
+        total = _length(ids)  # written tokens, end token excluded
+        ended = total < len(ids) and ids[total] == END_ID
+        n_steps = total + 1 if ended else total
+        attention = {name: v[0, :n_steps] for name, v in raw["attention"].items()}
+        enc_self = raw["encoder_self"][0] if "encoder_self" in raw else None
+        every = self._assemble(prepared, ids[:n_steps].tolist(), raw["probs"][0, :n_steps], attention, enc_self)
+        translation = self._assemble(
+            prepared,
+            ids[:total].tolist(),
+            raw["probs"][0, :total],
+            {name: v[:total] for name, v in attention.items()},
+            enc_self,
+        )
+        banned = set(_BANNED)
+        steps = [
+            Step(
+                token=every.target_tokens[i],
+                probability=float(raw["probs"][0, i]),
+                top_k=[
+                    (self.tgt_vocab.decode([int(k)])[0], float(q))
+                    for k, q in zip(raw["top_ids"][0, i], raw["top_probs"][0, i], strict=True)
+                    if int(k) not in banned
+                ],
+                attention_row=every.attention[i],
+                forced=bool(raw["forced"][0, i]),
+                position=None if every.positions is None else float(every.positions[i]),
+            )
+            for i in range(n_steps)
+        ]
+        return StepThrough(list(tokens), steps, translation, forced)
+
+    def _prefix_ids(self, forced: Sequence[str | None]) -> list[int]:
+        """Ids of a forced prefix (``PAD_ID`` where the model chooses); ValueError on words it cannot write."""
+        limit = self.config.max_decode_len
+        if len(forced) > limit:
+            raise ValueError(f"at most {limit} words can be forced, got {len(forced)}")
+        unknown = [w for w in forced if w is not None and not self.tgt_vocab.is_known(w) and w != END]
+        if unknown:
+            words = ", ".join(repr(w) for w in dict.fromkeys(unknown))
+            raise ValueError(f"not in the model's Spanish vocabulary: {words}")
+        if END in forced[:-1]:
+            raise ValueError(f"{END} can only be forced as the last token")
+        return [PAD_ID if w is None else self.tgt_vocab.id(w) for w in forced]
 
     # -- helpers ------------------------------------------------------------------------
     def _batches(self, sentences: Sequence[str], batch_size: int):

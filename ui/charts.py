@@ -168,3 +168,69 @@ def overlay_chart(curves: pd.DataFrame, metric: str) -> alt.Chart:
         )
         .properties(height=320)
     )
+
+
+def attention_bars(row: np.ndarray, source: Sequence[str], centre: float | None = None) -> alt.Chart:
+    """One decoder step's attention over the source tokens as bars (``row`` (source_len,)).
+
+    ``centre`` (local-p) marks the predicted window centre with a triangle under the nearest token.
+    """
+    row = np.asarray(row, dtype=float)
+    if row.shape != (len(source),):
+        raise ValueError(f"attention row shape {row.shape} != (source {len(source)},)")
+    df = pd.DataFrame({"source_pos": np.arange(len(source)), "source": list(source), "weight": row})
+    x = alt.X("source_pos:O", axis=_indexed_axis("source (English)", source, labelAngle=-40))
+    bars = (
+        alt.Chart(df)
+        .mark_bar(color="#0072B2")
+        .encode(
+            x=x,
+            y=alt.Y("weight:Q", title="attention", scale=alt.Scale(domain=[0, max(1e-6, float(row.max(initial=0)))])),
+            tooltip=[alt.Tooltip("source:N", title="source token"), alt.Tooltip("weight:Q", format=".3f")],
+        )
+    )
+    labels = bars.mark_text(dy=-8, fontSize=12).encode(text=alt.Text("weight:Q", format=".2f"))
+    layers = [bars, labels]
+    if centre is not None:
+        mark = pd.DataFrame(
+            {"source_pos": [int(np.clip(np.rint(centre), 0, len(source) - 1))], "centre": [float(centre)], "y": [0.0]}
+        )
+        layers.append(
+            alt.Chart(mark)
+            .mark_point(shape="triangle-up", size=260, filled=True, color="#D55E00")
+            .encode(
+                x="source_pos:O",
+                y="y:Q",
+                tooltip=[alt.Tooltip("centre:Q", title="predicted centre p", format=".2f")],
+            )
+        )
+    return alt.layer(*layers).properties(height=260, width=alt.Step(44))
+
+
+def candidates_chart(candidates: Sequence[tuple[str, float]], chosen: str) -> alt.Chart:
+    """The model's best next tokens (most probable first) as horizontal bars; ``chosen`` in orange."""
+    df = pd.DataFrame(
+        {
+            "rank": np.arange(len(candidates)),
+            "token": [t for t, _ in candidates],
+            "probability": [float(p) for _, p in candidates],
+            "written": ["written" if t == chosen else "other" for t, _ in candidates],
+        }
+    )
+    y = alt.Y("rank:O", axis=_indexed_axis("next token", list(df["token"])))
+    bars = (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            y=y,
+            x=alt.X("probability:Q", scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color(
+                "written:N",
+                scale=alt.Scale(domain=["written", "other"], range=["#E69F00", "#56B4E9"]),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            tooltip=["token:N", alt.Tooltip("probability:Q", format=".3f")],
+        )
+    )
+    labels = bars.mark_text(align="left", dx=4, fontSize=12).encode(text=alt.Text("probability:Q", format=".2f"))
+    return alt.layer(bars, labels).properties(height=alt.Step(36), width=320)

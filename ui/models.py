@@ -48,6 +48,26 @@ def read_metrics(path: Path) -> dict | None:
         return None
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _probe_epochs(path: str, mtime: float) -> list[int]:
+    return runs.probe_epochs(Path(path))
+
+
+def probe_epochs(path: Path) -> list[int]:
+    """Epochs with saved probe attention, re-read whenever the ``probes/`` folder changes."""
+    return _probe_epochs(str(path), _mtime(path / runs.PROBES))
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _probes(path: str, epoch: int, mtime: float) -> list[dict]:
+    return runs.read_probes(Path(path), epoch)
+
+
+def read_probes(path: Path, epoch: int) -> list[dict]:
+    """The probe translations saved after ``epoch``; re-read when that file changes."""
+    return _probes(str(path), epoch, _mtime(runs.probe_file(path, epoch)))
+
+
 def selected_model() -> runs.RunInfo | None:
     """The model chosen in the sidebar (None when no usable model exists)."""
     name = st.session_state.get(MODEL_KEY)

@@ -1,0 +1,136 @@
+"""The Compare page on hand-made tiny run folders: shared colour scale, one broken model among working ones.
+
+The models are built and saved untrained (no training needed): only the page's wiring is tested.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from core import runs
+from tests.app.conftest import APP, charts
+from ui.text import escape_markdown
+
+PAGE = "pages/compare.py"
+SRC = ["i", "am", "cold", "hot", "she", "is", "tall", "."]
+TGT = ["tengo", "frío", "calor", "ella", "es", "alta", "."]
+ARCHS = {"tiny-additive": "additive", "tiny-transformer": "transformer"}
+
+
+def _write_run(folder, arch: str, metrics: dict | None = None) -> None:
+    import keras
+
+    from core.config import ModelConfig
+    from core.models import build_model
+    from core.vocab import SPECIALS, Vocabulary
+
+    folder.mkdir(parents=True)
+    config = ModelConfig(
+        arch=arch, src_vocab_size=len(SRC) + 4, tgt_vocab_size=len(TGT) + 4, max_decode_len=6, dropout=0.0,
+        embedding_dim=8, encoder_units=8, decoder_units=16, attention_units=8,
+        num_layers=2, num_heads=2, d_model=8, ff_dim=16,
+    )  # fmt: skip
+    keras.utils.set_random_seed(3)
+    build_model(config).save_weights(folder / runs.WEIGHTS)
+    config.save(folder / runs.CONFIG)
+    Vocabulary([*SPECIALS, *SRC]).save(folder / runs.SRC_VOCAB)
+    Vocabulary([*SPECIALS, *TGT]).save(folder / runs.TGT_VOCAB)
+    runs.write_history(folder, [{"epoch": 1, "loss": 2.0, "val_loss": 2.1, "wall_time": 1.0}])
+    if metrics is not None:
+        (folder / runs.METRICS).write_text(json.dumps(metrics), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    root = tmp_path_factory.mktemp("compare") / "lab"
+    _write_run(root / "tiny-additive", "additive", {"bleu": 12.3, "chrf": 34.5})
+    _write_run(root / "tiny-transformer", "transformer")
+    _write_run(root / "tiny-local-p", "local-p")
+    # complete on disk, so listed as usable, but its weights cannot be read
+    _write_run(root / "tiny-corrupt", "dot")
+    (root / "tiny-corrupt" / runs.WEIGHTS).write_bytes(b"not an HDF5 file")
+    # config.json without weights: reported as unusable
+    _write_run(root / "tiny-broken", "additive")
+    (root / "tiny-broken" / runs.WEIGHTS).unlink()
+    return root
+
+
+@pytest.fixture
+def compare(model_dir, monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv(runs.MODEL_DIRS_ENV, str(model_dir))
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    yield at
+    st.cache_data.clear()
+
+
+def _submit(at, models: list[str], sentence: str = "I am cold."):
+    at.text_area(key="compare_sentence").input(sentence)
+    at.multiselect(key="compare_models").set_value(models)
+    at.button(key="FormSubmitter:compare_form-Compare").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _colour_domain(chart) -> list[float]:
+    return json.loads(chart.proto.spec)["layer"][0]["encoding"]["color"]["scale"]["domain"]
+
+
+def test_lists_usable_models_and_reports_broken(compare):
+    at = compare
+    names = at.multiselect(key="compare_models").options
+    assert names == ["lab/tiny-additive", "lab/tiny-corrupt", "lab/tiny-local-p", "lab/tiny-transformer"]
+    assert at.multiselect(key="compare_models").value == names[:3]  # up to three by default
+    name, missing = escape_markdown("lab/tiny-broken"), escape_markdown(runs.WEIGHTS)
+    assert any(name in w.value and missing in w.value for w in at.warning)
+
+
+def test_two_models_share_one_colour_scale(compare):
+    at = _submit(compare, ["lab/tiny-additive", "lab/tiny-transformer"])
+    assert [h.value for h in at.subheader] == ["lab/tiny-additive", "lab/tiny-transformer"]
+    assert any(c.value == "BLEU 12.3 · chrF 34.5" for c in at.caption)
+    assert any("mean of the heads" in c.value for c in at.caption)
+    heatmaps = charts(at)
+    if len(heatmaps) < 2:
+        pytest.skip("an untrained model wrote an empty translation")
+    first, second = (_colour_domain(c) for c in heatmaps)
+    assert first == second and 0 < first[1] <= 1
+    at.radio(key="compare_scale").set_value("0 to 1").run()
+    assert not at.exception
+    assert [_colour_domain(c) for c in charts(at)] == [[0, 1.0], [0, 1.0]]
+
+
+def test_a_model_that_fails_to_load_keeps_to_its_column(compare):
+    at = _submit(compare, ["lab/tiny-additive", "lab/tiny-corrupt", "lab/tiny-transformer"])
+    assert [h.value for h in at.subheader] == ["lab/tiny-additive", "lab/tiny-corrupt", "lab/tiny-transformer"]
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "could not translate" in errors[0]
+    assert at.columns[1].error  # the error sits in the broken model's own column
+    for i in (0, 2):
+        assert not at.columns[i].error
+        assert at.columns[i].get("vega_lite_chart") or any("empty" in m.value for m in at.columns[i].markdown)
+
+
+def test_local_p_shows_its_window_centres(compare):
+    at = _submit(compare, ["lab/tiny-local-p"])
+    if not charts(at):
+        pytest.skip("the untrained model wrote an empty translation")
+    assert "predicted centre p" in charts(at)[0].proto.spec
+    assert any("window centres" in c.value for c in at.caption)
+
+
+def test_empty_sentence_and_no_model_are_messages(compare):
+    at = _submit(compare, ["lab/tiny-additive"], sentence="   ")
+    assert any("Type an English sentence" in i.value for i in at.info)
+    at = _submit(at, [])
+    assert any("at least one model" in i.value for i in at.info)
+    assert not charts(at)
