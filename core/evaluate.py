@@ -135,12 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     result = evaluate(translator, refs, batch_size=args.batch_size, beam_width=args.beam, alpha=args.alpha)
     result["split"] = str(args.tsv) if args.tsv else "test"
     if args.write and not args.tsv and args.beam == 1:
-        existing = runs.read_metrics(args.run) or {}
-        existing.update(result)
-        existing["limit"] = args.limit
-        (args.run / runs.METRICS).write_text(
-            json.dumps(existing, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
+        write_metrics(args.run, result, translator, refs, args.limit, args.batch_size)
     for s in result["samples"]:
         print(f"  {s['source']}\n  -> {s['translation']}\n     ({s['references'][0]})", file=sys.stderr)
     print(json.dumps({k: v for k, v in result.items() if k != "samples"}, ensure_ascii=False))
