@@ -4,21 +4,27 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.sidebar import model_picker
+from ui.i18n import t
+from ui.present import apply_page_style
+from ui.sidebar import display_settings, model_picker
 
 st.set_page_config(
     page_title="attention-lab", page_icon=str(Path(__file__).parent / "assets" / "icon.png"), layout="wide"
 )
 
+display_settings()  # language and presentation mode first: page titles below depend on them
 pages = [
-    st.Page("pages/translate.py", title="Translate", icon=":material/translate:", default=True),
-    st.Page("pages/step_through.py", title="Step through", icon=":material/skip_next:"),
-    st.Page("pages/compare.py", title="Compare", icon=":material/compare:"),
-    st.Page("pages/training.py", title="Training curves", icon=":material/show_chart:"),
-    st.Page("pages/attention_over_training.py", title="Attention over training", icon=":material/animation:"),
-    st.Page("pages/models.py", title="Models", icon=":material/leaderboard:"),
-    st.Page("pages/how_attention_works.py", title="How attention works", icon=":material/school:"),
+    st.Page("app_pages/translate.py", title=t("nav.translate"), icon=":material/translate:", default=True),
+    st.Page("app_pages/step_through.py", title=t("nav.step_through"), icon=":material/skip_next:"),
+    st.Page("app_pages/compare.py", title=t("nav.compare"), icon=":material/compare:"),
+    st.Page("app_pages/training.py", title=t("nav.training"), icon=":material/show_chart:"),
+    st.Page(
+        "app_pages/attention_over_training.py", title=t("nav.attention_over_training"), icon=":material/animation:"
+    ),
+    st.Page("app_pages/models.py", title=t("nav.models"), icon=":material/leaderboard:"),
+    st.Page("app_pages/how_attention_works.py", title=t("nav.how_attention_works"), icon=":material/school:"),
 ]
 page = st.navigation(pages)
+apply_page_style()
 model_picker()
 page.run()

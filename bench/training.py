@@ -31,6 +31,7 @@ from core.text import tokenize  # noqa: E402
 from core.vocab import Vocabulary  # noqa: E402
 
 VARIANTS = {arch: {"arch": arch} for arch in ARCHITECTURES} | {
+    "transformer-glu": {"arch": "transformer", "ffn": "glu"},
     "transformer-swiglu": {"arch": "transformer", "ffn": "swiglu"},
     "general+feeding": {"arch": "general", "input_feeding": True},
 }
@@ -47,29 +48,24 @@ def corpus(n: int) -> tuple[list[list[str]], list[list[str]], str]:
         return [make() for _ in range(n)], [make() for _ in range(n)], "synthetic"
 
 
-def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--steps", type=int, default=20)
-    p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--archs", nargs="*", default=list(VARIANTS), choices=list(VARIANTS))
-    args = p.parse_args()
-
-    n = 2 * args.batch_size * (args.steps + 3)  # bucketing leaves partial batches, which are dropped
+def measure(archs: list[str], steps: int = 20, batch_size: int = 64) -> dict:
+    """Pairs/s of each variant in ``archs`` on the same fixed-shape batches."""
+    n = 2 * batch_size * (steps + 3)  # bucketing leaves partial batches, which are dropped
     src_tok, tgt_tok, source = corpus(n)
     src_vocab, tgt_vocab = Vocabulary.adapt(src_tok, 8000), Vocabulary.adapt(tgt_tok, 12000)
     src = [src_vocab.encode(t) for t in src_tok]
     tgt = [tgt_vocab.encode(t, add_start_end=True) for t in tgt_tok]
     # one fixed shape for every batch, so each model traces its training step once, in the warm-up
     batches = []
-    for (s, t_in), t_out in make_dataset(src, tgt, batch_size=args.batch_size, shuffle=False):
-        if s.shape[0] == args.batch_size:
+    for (s, t_in), t_out in make_dataset(src, tgt, batch_size=batch_size, shuffle=False):
+        if s.shape[0] == batch_size:
             pad = lambda x, w: np.pad(x.numpy(), ((0, 0), (0, w - x.shape[1])))  # noqa: E731
             batches.append(((pad(s, 21), pad(t_in, 22)), pad(t_out, 22)))
-    batches = batches[: args.steps + 3]
-    pairs_timed = args.batch_size * len(batches[3:])
+    batches = batches[: steps + 3]
+    pairs_timed = batch_size * len(batches[3:])
 
     results = {}
-    for name in args.archs:
+    for name in archs:
         keras.utils.set_random_seed(0)
         config = ModelConfig(src_vocab_size=len(src_vocab), tgt_vocab_size=len(tgt_vocab), **VARIANTS[name])
         model = build_model(config)
@@ -86,7 +82,16 @@ def main() -> None:
     if base:
         for r in results.values():
             r["ratio_to_additive"] = round(r["pairs_per_second"] / base, 2)
-    print(json.dumps({"corpus": source, "batch_size": args.batch_size, "timed_steps": len(batches) - 3, **results}))
+    return {"corpus": source, "batch_size": batch_size, "timed_steps": len(batches) - 3, **results}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--steps", type=int, default=20)
+    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--archs", nargs="*", default=list(VARIANTS), choices=list(VARIANTS))
+    args = p.parse_args()
+    print(json.dumps(measure(args.archs, args.steps, args.batch_size)))
 
 
 if __name__ == "__main__":

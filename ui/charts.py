@@ -10,17 +10,19 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from ui.present import ChartStyle
+
 HEATMAP_SCHEME = "viridis"  # perceptually uniform and colour-blind safe
 
 
-def _indexed_axis(title: str, labels: Sequence[str], **kwargs) -> alt.Axis:
+def _indexed_axis(title: str, labels: Sequence[str], font: int = 13, **kwargs) -> alt.Axis:
     # positions keep repeated tokens (two "." say) apart; labelExpr shows the token itself
     return alt.Axis(
         title=title,
         labelExpr=f"{json.dumps(list(labels))}[datum.value]",
         labelLimit=160,
-        labelFontSize=13,
-        titleFontSize=13,
+        labelFontSize=font,
+        titleFontSize=font,
         **kwargs,
     )
 
@@ -46,37 +48,45 @@ def attention_heatmap(
     matrix: np.ndarray,
     source: Sequence[str],
     target: Sequence[str],
-    cell: int = 44,
+    cell: int | None = None,
     vmax: float = 1.0,
     centres: Sequence[float] | None = None,
+    style: ChartStyle | None = None,
 ) -> alt.Chart:
     """Source tokens across, target tokens down; hover shows both tokens and the weight.
 
     ``centres`` (one per target token) marks local-p's predicted window centre ``p_t``
     with a ring on the nearest source token.
     """
+    style = style or ChartStyle()
+    cell = cell or style.cell
     df = attention_frame(matrix, source, target)
+    src_axis = _indexed_axis(style.source_title, source, style.font, orient="top", labelAngle=-40)
     base = alt.Chart(df).encode(
-        x=alt.X("source_pos:O", axis=_indexed_axis("source (English)", source, orient="top", labelAngle=-40)),
-        y=alt.Y("target_pos:O", axis=_indexed_axis("output (Spanish)", target)),
+        x=alt.X("source_pos:O", axis=src_axis),
+        y=alt.Y("target_pos:O", axis=_indexed_axis(style.target_title, target, style.font)),
     )
     rect = base.mark_rect().encode(
         color=alt.Color(
             "weight:Q",
-            scale=alt.Scale(scheme=HEATMAP_SCHEME, domain=[0, vmax]),
-            legend=alt.Legend(title="weight"),
+            scale=alt.Scale(scheme=style.scheme, domain=[0, vmax]),
+            legend=alt.Legend(title=style.weight_title, labelFontSize=style.font, titleFontSize=style.font),
         ),
         tooltip=[
-            alt.Tooltip("target:N", title="output token"),
-            alt.Tooltip("source:N", title="source token"),
-            alt.Tooltip("weight:Q", title="attention", format=".3f"),
+            alt.Tooltip("target:N", title=style.target_title),
+            alt.Tooltip("source:N", title=style.source_title),
+            alt.Tooltip("weight:Q", title=style.weight_title, format=".3f"),
         ],
     )
     layers = [rect]
     if len(source) * len(target) <= 400:
-        text = base.mark_text(fontSize=11).encode(
+        text = base.mark_text(fontSize=max(11, style.font - 4)).encode(
             text=alt.Text("weight:Q", format=".2f"),
-            color=alt.condition(alt.datum.weight > 0.5 * vmax, alt.value("black"), alt.value("white")),
+            color=alt.condition(
+                alt.datum.weight > 0.5 * vmax,
+                alt.value("white" if style.high_is_dark else "black"),
+                alt.value("black" if style.high_is_dark else "white"),
+            ),
         )
         layers.append(text)
     if centres is not None and len(centres):
@@ -100,14 +110,16 @@ def attention_heatmap(
     return alt.layer(*layers).properties(width=alt.Step(cell), height=alt.Step(cell))
 
 
-def attention_figure(matrix: np.ndarray, source: Sequence[str], target: Sequence[str], title: str = ""):
+def attention_figure(
+    matrix: np.ndarray, source: Sequence[str], target: Sequence[str], title: str = "", style: ChartStyle | None = None
+):
     """A matplotlib figure of the heatmap, for PNG/SVG download."""
     from matplotlib.figure import Figure
 
     matrix = np.asarray(matrix)
     fig = Figure(figsize=(1.0 + 0.55 * max(len(source), 3), 1.0 + 0.45 * max(len(target), 3)), dpi=150)
     ax = fig.add_subplot()
-    im = ax.imshow(matrix, cmap=HEATMAP_SCHEME, vmin=0.0, vmax=1.0, aspect="auto")
+    im = ax.imshow(matrix, cmap=(style or ChartStyle()).cmap, vmin=0.0, vmax=1.0, aspect="auto")
     ax.set_xticks(range(len(source)), labels=list(source), rotation=45, ha="left")
     ax.xaxis.tick_top()
     ax.set_yticks(range(len(target)), labels=list(target))
@@ -131,27 +143,6 @@ def matrix_csv(matrix: np.ndarray, source: Sequence[str], target: Sequence[str])
     df = pd.DataFrame(np.asarray(matrix), index=list(target), columns=list(source))
     df.index.name = "output \\ source"
     return df.to_csv(float_format="%.5f").encode("utf-8")
-
-
-def curves_chart(history: pd.DataFrame, metric: str, title: str, log_scale: bool = False) -> alt.Chart:
-    """Training and validation ``metric`` per epoch (columns ``metric`` and ``val_metric``)."""
-    cols = {metric: "train", f"val_{metric}": "validation"}
-    present = [c for c in cols if c in history]
-    long = history[["epoch", *present]].melt(id_vars=["epoch"], var_name="split", value_name="value").dropna()
-    long["split"] = long["split"].map(cols)
-    y_scale = alt.Scale(type="log") if log_scale else alt.Scale(zero=False)
-    return (
-        alt.Chart(long, title=title)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1)),
-            y=alt.Y("value:Q", title=metric, scale=y_scale),
-            color=alt.Color("split:N", scale=alt.Scale(domain=["train", "validation"], range=["#0072B2", "#E69F00"])),
-            strokeDash=alt.StrokeDash("split:N"),
-            tooltip=["epoch:Q", "split:N", alt.Tooltip("value:Q", title=metric, format=".4f")],
-        )
-        .properties(height=300)
-    )
 
 
 def overlay_chart(curves: pd.DataFrame, metric: str) -> alt.Chart:

@@ -15,7 +15,7 @@ import pytest
 from core import runs
 from tests.app.conftest import APP, charts
 
-PAGE = "pages/attention_over_training.py"
+PAGE = "app_pages/attention_over_training.py"
 COLD = "I am cold."
 TALL = "Tom is tall."
 # per epoch: the probe of COLD (target tokens, attention) and of TALL (with an unknown word)

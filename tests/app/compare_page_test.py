@@ -13,7 +13,7 @@ from core import runs
 from tests.app.conftest import APP, charts
 from ui.text import escape_markdown
 
-PAGE = "pages/compare.py"
+PAGE = "app_pages/compare.py"
 SRC = ["i", "am", "cold", "hot", "she", "is", "tall", "."]
 TGT = ["tengo", "frío", "calor", "ella", "es", "alta", "."]
 ARCHS = {"tiny-additive": "additive", "tiny-transformer": "transformer"}
@@ -104,7 +104,7 @@ def test_two_models_share_one_colour_scale(compare):
         pytest.skip("an untrained model wrote an empty translation")
     first, second = (_colour_domain(c) for c in heatmaps)
     assert first == second and 0 < first[1] <= 1
-    at.radio(key="compare_scale").set_value("0 to 1").run()
+    at.radio(key="compare_scale").set_value("unit").run()
     assert not at.exception
     assert [_colour_domain(c) for c in charts(at)] == [[0, 1.0], [0, 1.0]]
 
@@ -134,3 +134,23 @@ def test_empty_sentence_and_no_model_are_messages(compare):
     at = _submit(at, [])
     assert any("at least one model" in i.value for i in at.info)
     assert not charts(at)
+
+
+def test_link_reopens_the_comparison_and_refuses_unknown_models(model_dir, monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv(runs.MODEL_DIRS_ENV, str(model_dir))
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.switch_page(PAGE)
+    at.query_params["text"] = "I am cold."
+    at.query_params["models"] = "lab/tiny-additive,../../etc,lab/tiny-local-p"
+    at.query_params["scale"] = "unit"
+    at.run()
+    assert not at.exception, at.exception
+    assert at.multiselect(key="compare_models").value == ["lab/tiny-additive", "lab/tiny-local-p"]
+    assert any("../../etc" in w.value.replace("\\", "") for w in at.warning)
+    assert len(at.get("vega_lite_chart")) == 2
+    assert _colour_domain(at.get("vega_lite_chart")[0]) == [0, 1.0]
+    st.cache_data.clear()

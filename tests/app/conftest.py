@@ -13,9 +13,8 @@ APP = str(ROOT / "streamlit_app.py")
 SHIPPED = "assets/additive"
 
 
-@pytest.fixture
-def app():
-    """A fresh AppTest of the entry point, with the shipped model selected."""
+def open_app(query: dict[str, str] | None = None, **state):
+    """A fresh AppTest of the entry point opened on a link with ``query`` parameters."""
     from core.runs import find_runs
 
     usable = {r.name for r in find_runs() if r.error is None}
@@ -25,9 +24,19 @@ def app():
 
     at = AppTest.from_file(APP, default_timeout=180)
     at.session_state["sidebar_model"] = SHIPPED
+    for key, value in state.items():
+        at.session_state[key] = value
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+@pytest.fixture
+def app():
+    """A fresh AppTest of the entry point, with the shipped model selected."""
+    return open_app()
 
 
 def translate(at, text: str):

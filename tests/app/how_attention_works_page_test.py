@@ -10,7 +10,7 @@ import pytest
 
 from tests.app.conftest import charts
 
-PAGE = "pages/how_attention_works.py"
+PAGE = "app_pages/how_attention_works.py"
 
 
 def _edit(at, matrix: str, edits: dict):

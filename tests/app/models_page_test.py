@@ -6,7 +6,7 @@ from tests.app.conftest import SHIPPED, charts
 
 
 def test_report_card(app):
-    at = app.switch_page("pages/models.py").run()
+    at = app.switch_page("app_pages/models.py").run()
     assert not at.exception, at.exception
     table = at.dataframe[0].value
     assert {"model", "architecture", "parameters", "epochs", "BLEU", "chrF"} <= set(table.columns)

@@ -8,7 +8,7 @@ import pytest
 
 from tests.app.conftest import charts
 
-PAGE = "pages/step_through.py"
+PAGE = "app_pages/step_through.py"
 
 
 @pytest.fixture
@@ -104,3 +104,17 @@ def test_empty_sentence_is_a_message(app):
     assert not at.exception, at.exception
     assert any("Type an English sentence" in i.value for i in at.info)
     assert not charts(at)
+
+
+def test_link_opens_the_step_through_in_chinese():
+    from tests.app.conftest import open_app
+
+    at = open_app({"lang": "zh"})
+    at.switch_page(PAGE)
+    at.query_params["text"] = "I am cold."
+    at.query_params["lang"] = "zh"
+    at.run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "逐步解码"
+    assert at.get("vega_lite_chart")  # decoded straight from the link
+    assert at.button(key="step_next").label == "下一步"

@@ -62,3 +62,42 @@ def test_html_is_shown_as_text(app):
         assert "<script>" not in md.value and "<b>" not in md.value
     for w in at.warning:
         assert "<script>" not in w.value
+
+
+def test_link_reopens_the_translation_and_the_address_bar_keeps_it():
+    from tests.app.conftest import open_app
+
+    at = open_app({"text": "Where is the cat?", "decoding": "beam", "width": "3"})
+    assert len(charts(at)) == 1 and not at.warning
+    assert at.radio(key="translate_hypothesis").options  # beam hypotheses listed
+    assert at.query_params["text"] == ["Where is the cat?"] or at.query_params["text"] == "Where is the cat?"
+    assert at.slider(key="translate_width").value == 3
+
+
+def test_link_values_off_the_allow_list_are_refused_with_a_message():
+    from tests.app.conftest import open_app
+
+    at = open_app({"model": "../../etc/passwd", "width": "99", "decoding": "<b>x</b>", "text": "x" * 400})
+    refused = [w.value for w in at.warning]
+    assert len(refused) == 4, refused
+    assert any("model" in w and "etc" in w for w in refused)
+    assert not charts(at)  # nothing translated from a refused text
+    assert at.session_state["sidebar_model"] == "assets/additive"
+
+
+def test_chinese_interface():
+    from tests.app.conftest import open_app
+
+    at = open_app({"lang": "zh"})
+    assert at.title[0].value == "翻译"
+    at = translate(at, "I am cold.")
+    assert len(charts(at)) == 1
+    assert "模型关注了哪里" in [s.value for s in at.subheader]
+
+
+def test_presentation_mode_enlarges_the_heatmap():
+    from tests.app.conftest import open_app
+
+    at = translate(open_app({"present": "1"}), "I am cold.")
+    spec = _spec(charts(at)[0])
+    assert json.dumps(spec).count('"step": 64') >= 2

@@ -1,143 +1,180 @@
 """End to end: ``streamlit run`` headless on a free local port, driven by Playwright in real Chromium.
 
 Chromium comes from the system (``apt-get install chromium``); Playwright never downloads a browser
-here. Screenshots go to ``tests/browser/screenshots/``.
+here. Every page of the sidebar navigation is opened and must run without an exception or a
+console error; screenshots go to ``tests/browser/screenshots/``.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
+import re
 import time
-import urllib.request
 from pathlib import Path
+from urllib.parse import quote, urlparse
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = Path(__file__).resolve().parent / "screenshots"
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from core.text import tokenize
+from tests.browser.harness import HEATMAP_CELLS, HEATMAP_LABELS_JS, IDLE_JS, PAGE_TIMEOUT_MS, heatmap_tokens
 
 pytestmark = pytest.mark.browser
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    if CHROMIUM is None:
-        pytest.skip("no system Chromium: install it with `apt-get install chromium` (.ci/run does)")
-    pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -r requirements.txt)")
-    from core.runs import find_runs
-
-    if not any(r.error is None for r in find_runs()):
-        pytest.skip("no usable model under assets/ or runs/")
-    port = _free_port()
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
-    with open(log_path, "w") as log:
-        yield from _serve(port, env, log, log_path)
+SHOTS = Path(__file__).resolve().parent / "screenshots"
+KNOWN_PAGES = (
+    "Translate",
+    "Step through",
+    "Compare",
+    "Training curves",
+    "Attention over training",
+    "Models",
+    "How attention works",
+)
+EXCEPTION = "[data-testid='stException']"
 
 
-def _serve(port, env, log, log_path):
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
-            "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-        ],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail(f"streamlit did not answer on its health endpoint within 90 s:\n{log_path.read_text()[-3000:]}")
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+def wait_for_run(page, timeout_s: float = PAGE_TIMEOUT_MS / 1000, settle_s: float = 0.75) -> None:
+    """Wait until the page's script has finished: idle (see ``IDLE_JS``) for ``settle_s`` in a row."""
+    deadline = time.monotonic() + timeout_s
+    idle_since = None
+    while time.monotonic() < deadline:
+        if page.evaluate(IDLE_JS):
+            idle_since = idle_since or time.monotonic()
+            if time.monotonic() - idle_since >= settle_s:
+                return
+        else:
+            idle_since = None
+        page.wait_for_timeout(150)
+    raise AssertionError(f"the page at {page.url} was still running after {timeout_s:.0f} s")
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+def screenshot(page, name: str) -> None:
+    """Full-page screenshot to ``tests/browser/screenshots/<name>.png``."""
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def _page(browser, errors: list[str]):
-    page = browser.new_page(viewport={"width": 1400, "height": 1800})
-    page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
-    page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url}"))
-    page.on("response", lambda r: errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
-    page.on("console", lambda m: errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+def wait_for_heatmap(page, sentence: str) -> list[str]:
+    """Wait until a heatmap whose source axis is ``sentence`` is drawn; its target tokens."""
+    page.locator(HEATMAP_CELLS).first.wait_for()
+    want = tokenize(sentence)
+    deadline = time.monotonic() + PAGE_TIMEOUT_MS / 1000
+    while True:
+        source, target = heatmap_tokens(page.evaluate(HEATMAP_LABELS_JS))
+        if [s.removesuffix(" [UNK]") for s in source] == want:
+            return target
+        assert time.monotonic() < deadline, f"heatmap source axis {source} != tokens of {sentence!r}: {want}"
+        page.wait_for_timeout(200)
+
+
+def open_app(open_page, url: str):
+    page = open_page()
+    page.goto(url, wait_until="domcontentloaded")
+    wait_for_run(page)
     return page
 
 
-def test_translate_shows_spanish_and_heatmap(server, browser):
-    SHOTS.mkdir(exist_ok=True)
-    errors: list[str] = []
-    page = _page(browser, errors)
-    page.goto(server, wait_until="domcontentloaded")
+def nav_links(page) -> dict[str, str]:
+    """Title -> address of every page in the sidebar navigation, in order."""
+    nav = page.locator("[data-testid='stSidebarNav']")
+    nav.wait_for()
+    more = nav.locator("[data-testid='stSidebarNavViewButton']")
+    if more.count() and "more" in more.inner_text().lower():
+        more.click()
+    links = nav.locator("[data-testid='stSidebarNavLink']")
+    return {
+        links.nth(i).locator("[data-testid='stMarkdownContainer']").inner_text().strip(): links.nth(i).get_attribute(
+            "href"
+        )
+        for i in range(links.count())
+    }
+
+
+def test_every_page_runs_without_errors(server, open_page, errors):
+    page = open_app(open_page, server)
+    links = nav_links(page)
+    missing = [title for title in KNOWN_PAGES if title not in links]
+    assert not missing, f"pages missing from the navigation: {missing}; it lists {list(links)}"
+    timings = {}
+    for title, href in links.items():
+        start = time.monotonic()
+        page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=title, exact=True).click()
+        page.wait_for_function("href => location.href.split('?')[0] === href", arg=href)  # client-side routing
+        wait_for_run(page)
+        timings[title] = round(time.monotonic() - start, 1)
+        slug = urlparse(href).path.strip("/") or "translate"
+        screenshot(page, f"page-{slug}")
+        exceptions = page.locator(EXCEPTION)
+        assert exceptions.count() == 0, f"{title}: {exceptions.first.inner_text()[:2000]}"
+        assert page.locator("[data-testid='stMain'] h1").count() >= 1, f"{title}: no page title"
+        assert not errors, f"{title}: {errors}"
+    print("seconds per page:", timings)
+
+
+def test_translate_shows_spanish_and_heatmap(server, open_page, errors):
+    page = open_app(open_page, server)
+    sentence = "The children are sleeping."
     box = page.get_by_role("textbox", name="English sentence")
-    box.wait_for(timeout=60_000)
-    box.fill("I am cold.")
-    page.get_by_role("button", name="Translate").click()
-    # the heatmap is a Vega-Lite chart drawn on a canvas/svg inside the chart container
-    chart = page.locator("[data-testid='stVegaLiteChart']").first
-    chart.wait_for(timeout=90_000)
-    page.locator("[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg").first.wait_for(
-        timeout=30_000
-    )
-    page.wait_for_timeout(1500)  # let Vega finish drawing before the screenshot
-    heading = page.locator("h3").first.inner_text()
-    assert heading.strip(), "no translation shown"
+    box.fill(sentence)
+    page.get_by_role("button", name="Translate", exact=True).click()
+    target = wait_for_heatmap(page, sentence)
+    wait_for_run(page)
+    heading = page.locator("[data-testid='stMain'] h3").first.inner_text().strip()
+    assert heading, "no translation shown"
+    words = [tok for tok in target if tok.isalpha()]
+    assert words and all(w in heading.lower() for w in words), (heading, target)
     assert page.get_by_text("Where the model looked").is_visible()
-    page.screenshot(path=str(SHOTS / "translate.png"), full_page=True)
-    assert page.locator("[data-testid='stException']").count() == 0
+    page.wait_for_timeout(500)  # let Vega finish drawing before the screenshot
+    screenshot(page, "translate")
+    assert page.locator(EXCEPTION).count() == 0
     assert not errors, errors
-    page.close()
 
 
-def test_training_page_shows_curves(server, browser):
-    SHOTS.mkdir(exist_ok=True)
-    errors: list[str] = []
-    page = _page(browser, errors)
-    page.goto(server, wait_until="domcontentloaded")
-    page.get_by_role("textbox", name="English sentence").wait_for(timeout=60_000)
-    page.locator("[data-testid='stSidebarNav']").get_by_text("Training curves").click()
-    page.get_by_role("heading", name="Training curves").wait_for(timeout=60_000)
-    page.locator("[data-testid='stVegaLiteChart']").nth(1).wait_for(timeout=60_000)
-    page.screenshot(path=str(SHOTS / "training.png"), full_page=True)
-    assert page.locator("[data-testid='stException']").count() == 0
+def test_training_page_shows_curves(server, open_page, errors):
+    page = open_app(open_page, server)
+    page.locator("[data-testid='stSidebarNav']").get_by_role("link", name="Training curves", exact=True).click()
+    page.get_by_role("heading", name="Training curves").wait_for()
+    page.locator("[data-testid='stVegaLiteChart']").nth(1).wait_for()
+    wait_for_run(page)
+    screenshot(page, "training")
+    assert page.locator(EXCEPTION).count() == 0
     assert not errors, errors
-    page.close()
+
+
+def test_link_opens_translation_of_its_text(server, open_page, errors):
+    sentence = "The dog runs in the park."
+    page = open_app(open_page, f"{server}/?text={quote(sentence)}")
+    wait_for_heatmap(page, sentence)  # no click: the link translates on arrival
+    assert page.get_by_role("textbox", name="English sentence").input_value() == sentence
+    wait_for_run(page)
+    assert "text=" in page.url, f"the address bar lost the link: {page.url}"
+    assert page.locator(EXCEPTION).count() == 0
+    assert not errors, errors
+
+
+def test_link_with_unknown_model_warns_and_keeps_default(server, open_page, errors):
+    page = open_app(open_page, f"{server}/?model=../../etc")
+    warning = page.locator("[data-testid='stAlertContentWarning']").filter(has_text="etc")
+    warning.first.wait_for()
+    assert "model" in warning.first.inner_text()
+    assert page.get_by_role("textbox", name="English sentence").is_visible()  # the page still works
+    assert "etc" not in page.url, f"the refused value stayed in the address bar: {page.url}"
+    assert page.locator(EXCEPTION).count() == 0
+    assert not errors, errors
+
+
+def test_presentation_mode_enlarges_the_type(server, open_page, errors):
+    page = open_app(open_page, server)
+    toggle = page.locator("[data-testid='stSidebar']").get_by_text("Presentation mode", exact=True)
+    if toggle.count() == 0:
+        pytest.skip("the sidebar has no Presentation mode toggle")
+    root_font = "() => parseFloat(getComputedStyle(document.documentElement).fontSize)"
+    before = page.evaluate(root_font)
+    toggle.click()
+    wait_for_run(page)
+    page.wait_for_function(f"() => ({root_font})() > {before}", timeout=30_000)
+    after = page.evaluate(root_font)
+    assert after > before, (before, after)
+    assert re.search(r"[?&]present=1", page.url), f"presentation mode is not in the link: {page.url}"
+    screenshot(page, "translate-presenting")
+    assert page.locator(EXCEPTION).count() == 0
+    assert not errors, errors

@@ -1,0 +1,174 @@
+"""Decode one sentence a token at a time, and force a different word to see how the model goes on."""
+
+import streamlit as st
+
+from core.text import MAX_INPUT_CHARS, detokenize, tokenize
+from core.vocab import END
+from ui.charts import attention_bars, attention_heatmap, candidates_chart
+from ui.downloads import attention_downloads
+from ui.i18n import t
+from ui.models import get_translator, selected_model
+from ui.present import chart_style
+from ui.share import from_link, publish, sentence
+from ui.text import escape_markdown
+
+PAGE, PREFIX = "step", "step_"
+RUN, RESULT, POS, ERROR = PREFIX + "run", PREFIX + "result", PREFIX + "pos", PREFIX + "error"
+
+
+def _word(token: str, end_label: str) -> str:
+    return end_label if token == END else token
+
+
+def _decode(forced: tuple, pos: int) -> None:
+    """Decode the current sentence with ``forced`` first and show step ``pos``; errors become a message."""
+    run = st.session_state[RUN]
+    try:
+        result = get_translator(run["path"]).step_through(run["sentence"], forced)
+    except ValueError as e:
+        st.session_state[ERROR] = str(e)
+        return
+    except Exception as e:  # the page shows a message, never a traceback
+        st.session_state[ERROR] = t("translate.failed", model=run["model"], error=f"{type(e).__name__}: {e}")
+        return
+    st.session_state[RESULT] = result
+    st.session_state[POS] = max(0, min(pos, len(result.steps) - 1))
+
+
+def _move(delta: int) -> None:
+    st.session_state[POS] += delta
+
+
+def _forced_so_far(result, pos: int) -> list:
+    """The steps before ``pos`` as a prefix: forced words kept, the model's own choices left to it."""
+    return [s.token if s.forced else None for s in result.steps[:pos]]
+
+
+def _use_pick() -> None:
+    result, pos = st.session_state[RESULT], st.session_state[POS]
+    pick = st.session_state.get(PREFIX + "pick")
+    if pick is not None:
+        _decode((*_forced_so_far(result, pos), pick), pos + 1)
+
+
+def _use_typed() -> None:
+    words = tokenize(st.session_state.get(PREFIX + "typed", ""))
+    if not words:
+        st.session_state[ERROR] = t("step.typed_empty")
+        return
+    _decode(tuple(words), len(words))
+
+
+st.title(t("step.title"))
+st.caption(t("step.caption"))
+END_LABEL = t("step.end")
+
+model = selected_model()
+if model is None:
+    st.stop()
+
+linked = from_link(PAGE, "text", PREFIX + "sentence", sentence)
+st.session_state.setdefault(PREFIX + "sentence", "I am cold.")
+with st.form(PREFIX + "form"):
+    text = st.text_area(t("translate.sentence"), height=80, key=PREFIX + "sentence",
+                        help=t("compare.sentence_help", n=MAX_INPUT_CHARS))  # fmt: skip
+    submitted = st.form_submit_button(t("step.start"), type="primary")
+
+if submitted or linked:
+    st.session_state.pop(RESULT, None)
+    if not text or not tokenize(text):
+        st.info(t("translate.empty"))
+    else:
+        if len(text) > MAX_INPUT_CHARS:
+            st.warning(t("translate.too_long_chars", n=len(text), cap=MAX_INPUT_CHARS))
+            text = text[:MAX_INPUT_CHARS]
+        st.session_state[RUN] = {"model": model.name, "path": str(model.path), "sentence": text}
+        with st.spinner(t("translate.working")):
+            _decode((), 0)
+
+error = st.session_state.pop(ERROR, None)
+if error:
+    st.error(escape_markdown(error))
+
+result = st.session_state.get(RESULT)
+run = st.session_state.get(RUN)
+if result is None or run is None:
+    publish(text=None)
+    st.stop()
+publish(text=run["sentence"])
+if run["model"] != model.name:
+    st.info(t("step.model_changed", model=escape_markdown(model.name)))
+    st.stop()
+steps, pos = result.steps, st.session_state[POS]
+tr = result.translation
+if tr.truncated_from is not None:
+    st.warning(t("translate.too_long_tokens", n=tr.truncated_from, kept=len(tr.source_tokens)))
+
+nav = st.columns([1, 1, 1, 3])
+nav[0].button(t("step.previous"), key=PREFIX + "prev", on_click=_move, args=(-1,), disabled=pos == 0,
+              icon=":material/arrow_back:", width="stretch")  # fmt: skip
+nav[1].button(t("step.next"), key=PREFIX + "next", on_click=_move, args=(1,), disabled=pos >= len(steps) - 1,
+              icon=":material/arrow_forward:", width="stretch")  # fmt: skip
+nav[2].button(t("step.undo"), key=PREFIX + "reset", on_click=_decode, args=((), 0),
+              disabled=not any(s.forced for s in steps), width="stretch")  # fmt: skip
+nav[3].progress((pos + 1) / len(steps), text=t("step.progress", i=pos + 1, n=len(steps)))
+
+step = steps[pos]
+so_far = [s.token for s in steps[:pos]]
+st.markdown(t("step.so_far", text=escape_markdown(detokenize(so_far)) if so_far else t("step.nothing_yet")))
+word = f"**{escape_markdown(_word(step.token, END_LABEL))}**"
+p = f"{step.probability:.2f}"
+if step.forced:
+    own = step.model_choice
+    said = t("step.own_choice", word=escape_markdown(_word(own, END_LABEL))) if own != step.token else ""
+    st.markdown(t("step.forced", i=pos + 1, word=word, p=p, said=said))
+elif step.is_end:
+    st.markdown(t("step.ends", i=pos + 1, p=p))
+else:
+    st.markdown(t("step.writes", i=pos + 1, word=word, p=p))
+
+left, right = st.columns(2)
+with left:
+    st.markdown(t("step.looks"))
+    st.altair_chart(attention_bars(step.attention_row, tr.source_labels, step.position), width="content")
+    if step.position is not None:
+        st.caption(t("step.triangle", p=f"{step.position:.2f}"))
+with right:
+    st.markdown(t("step.candidates", k=len(step.top_k)))
+    chart = candidates_chart([(_word(w, END_LABEL), q) for w, q in step.top_k], _word(step.token, END_LABEL))
+    st.altair_chart(chart, width="content")
+    alternatives = [w for w, _ in step.top_k if w != step.token]
+    if alternatives:
+        c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
+        labels = {w: _word(w, END_LABEL) for w in alternatives}
+        c1.selectbox(t("step.instead"), alternatives, key=PREFIX + "pick", format_func=labels.get)
+        c2.button(t("step.use"), key=PREFIX + "use", on_click=_use_pick, type="primary")
+
+with st.form(PREFIX + "typed_form", border=False):
+    c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
+    c1.text_input(t("step.typed"), key=PREFIX + "typed", placeholder="estoy")
+    c2.form_submit_button(t("step.continue"), on_click=_use_typed)
+
+st.divider()
+st.markdown(t("step.whole", text=escape_markdown(tr.text) if tr.target_tokens else t("step.empty")))
+forced_words = [
+    t("step.forced_word", word=escape_markdown(s.token), i=i + 1)
+    for i, s in enumerate(steps)
+    if s.forced and not s.is_end
+]
+if forced_words:
+    st.caption(t("step.marks", words=", ".join(forced_words)))
+if tr.target_tokens:
+    labels = [("▶ " if i == pos else "") + s.token + (" ✎" if s.forced else "") for i, s in enumerate(steps)]
+    style = chart_style()
+    st.altair_chart(
+        attention_heatmap(
+            tr.attention, tr.source_labels, labels[: len(tr.target_tokens)], centres=tr.positions, style=style
+        ),
+        width="content",
+    )
+    attention_downloads(
+        tr.attention, tr.source_labels, tr.target_tokens, title=f"{run['model']}: {tr.text}", key=PREFIX, style=style
+    )
+if not result.finished:
+    st.caption(t("step.unfinished", n=len(steps)))

@@ -1,0 +1,138 @@
+"""Translate a sentence and show the attention behind the translation."""
+
+import numpy as np
+import streamlit as st
+
+from core.text import MAX_INPUT_CHARS
+from ui.charts import attention_heatmap
+from ui.downloads import attention_downloads
+from ui.i18n import t
+from ui.models import get_translator, read_metrics, selected_model
+from ui.present import chart_style
+from ui.share import from_link, int_in, one_of, publish, sentence
+from ui.text import escape_markdown
+
+PAGE, PREFIX = "translate", "translate_"
+DECODINGS = ("greedy", "beam")
+MAX_LAYERS, MAX_HEADS = 24, 32  # bounds for link parameters; the model's own sizes are checked when drawing
+
+st.title(t("translate.title"))
+st.caption(t("translate.caption"))
+
+model = selected_model()
+if model is None:
+    st.stop()
+
+linked = from_link(PAGE, "text", PREFIX + "sentence", sentence)
+from_link(PAGE, "decoding", PREFIX + "decoding", one_of(DECODINGS))
+from_link(PAGE, "width", PREFIX + "width", int_in(2, 8))
+from_link(PAGE, "layer", PREFIX + "layer", lambda v: int_in(1, MAX_LAYERS)(v) - 1)
+from_link(PAGE, "head", PREFIX + "head", lambda v: None if v == "mean" else int_in(1, MAX_HEADS)(v) - 1)
+st.session_state.setdefault(PREFIX + "sentence", "I am cold.")
+st.session_state.setdefault(PREFIX + "width", 4)
+
+with st.form(PREFIX + "form"):
+    text = st.text_area(
+        t("translate.sentence"),
+        help=t("translate.sentence_help", n=MAX_INPUT_CHARS),
+        height=80,
+        key=PREFIX + "sentence",
+    )
+    left, right = st.columns(2)
+    decoding = left.radio(t("translate.decoding"), DECODINGS, horizontal=True, key=PREFIX + "decoding",
+                          format_func={d: t(f"translate.decoding_{d}") for d in DECODINGS}.get)  # fmt: skip
+    width = right.slider(t("translate.width"), 2, 8, key=PREFIX + "width", help=t("translate.width_help"))
+    submitted = st.form_submit_button(t("translate.submit"), type="primary")
+
+if submitted or linked:
+    st.session_state.pop(PREFIX + "result", None)
+    if not text or not text.strip():
+        st.info(t("translate.empty"))
+    else:
+        if len(text) > MAX_INPUT_CHARS:
+            st.warning(t("translate.too_long_chars", n=len(text), cap=MAX_INPUT_CHARS))
+            text = text[:MAX_INPUT_CHARS]
+        try:
+            translator = get_translator(str(model.path))
+            with st.spinner(t("translate.working")):
+                if decoding == "greedy":
+                    hypotheses = [translator.translate(text)]
+                else:
+                    hypotheses = translator.nbest(text, beam_width=width)
+        except Exception as e:  # the page shows a message, never a traceback
+            st.error(t("translate.failed", model=model.name, error=escape_markdown(f"{type(e).__name__}: {e}")))
+        else:
+            st.session_state[PREFIX + "result"] = (model.name, text, hypotheses)
+
+stored = st.session_state.get(PREFIX + "result")
+layer = head = None
+if stored is not None:
+    model_name, translated, hypotheses = stored
+    tr = hypotheses[0]
+    if not tr.source_tokens:
+        st.info(t("translate.no_words"))
+        st.stop()
+    if tr.truncated_from is not None:
+        st.warning(t("translate.too_long_tokens", n=tr.truncated_from, kept=len(tr.source_tokens)))
+    unknown = [tok for tok, unk in zip(tr.source_tokens, tr.unknown, strict=True) if unk]
+    if unknown:
+        st.warning(t("translate.unknown", words=", ".join(f"'{escape_markdown(w)}'" for w in unknown)))
+    if len(hypotheses) > 1:
+        labels = [f"{i + 1}. {h.text}  ({t('translate.score')} {h.score:.2f})" for i, h in enumerate(hypotheses)]
+        pick = st.radio(t("translate.hypotheses"), range(len(hypotheses)), format_func=labels.__getitem__,
+                        key=PREFIX + "hypothesis")  # fmt: skip
+        tr = hypotheses[pick]
+    st.markdown(f"### {escape_markdown(tr.text) if tr.target_tokens else t('translate.empty_translation')}")
+    metrics = read_metrics(model.path) if model.name == model_name else None
+    cols = st.columns(3)
+    cols[0].metric(t("translate.model"), model_name)
+    cols[1].metric(t("translate.output_tokens"), len(tr.target_tokens))
+    mean_p = float(np.mean(tr.probabilities)) if len(tr.probabilities) else 0.0
+    cols[2].metric(t("translate.mean_probability"), f"{mean_p:.2f}")
+    if metrics and "bleu" in metrics:
+        st.caption(t("translate.scores", bleu=f"{metrics['bleu']:.1f}", chrf=f"{metrics['chrf']:.1f}"))
+
+    if tr.target_tokens:
+        st.subheader(t("translate.where"))
+        st.caption(t("translate.where_caption"))
+        matrix, title = tr.attention, f"{model_name}: {tr.text}"
+        if tr.layers is not None:  # Transformer: pick a layer and a head of the cross-attention
+            num_layers, num_heads = tr.layers["cross"].shape[:2]
+            for key, n in ((PREFIX + "layer", num_layers), (PREFIX + "head", num_heads)):
+                if st.session_state.get(key) is not None and st.session_state[key] >= n:
+                    st.warning(t("translate.out_of_range", value=st.session_state[key] + 1, n=n))
+                    del st.session_state[key]
+            st.session_state.setdefault(PREFIX + "layer", num_layers - 1)
+            c1, c2 = st.columns(2)
+            layer = c1.selectbox(t("translate.layer"), range(num_layers),
+                                 format_func=lambda i: f"{i + 1}", key=PREFIX + "layer")  # fmt: skip
+            mean_label = t("translate.mean_of_heads")  # format_func must not look up the language later
+            head = c2.selectbox(t("translate.head"), [None, *range(num_heads)], key=PREFIX + "head",
+                                format_func=lambda h: mean_label if h is None else f"{h + 1}")  # fmt: skip
+            matrix = tr.cross_attention(layer, head)
+            which = t("translate.mean_of_heads") if head is None else f"{t('translate.head')} {head + 1}"
+            title += f" ({t('translate.layer')} {layer + 1}, {which})"
+        if tr.positions is not None:
+            st.caption(t("translate.rings"))
+        style = chart_style()
+        st.altair_chart(
+            attention_heatmap(matrix, tr.source_labels, tr.target_tokens, centres=tr.positions, style=style),
+            width="content",
+        )
+        attention_downloads(matrix, tr.source_labels, tr.target_tokens, title=title, key=PREFIX, style=style)
+        with st.expander(t("translate.per_token")):
+            st.dataframe(
+                {
+                    t("translate.output_token"): tr.target_tokens,
+                    t("translate.probability"): [round(float(p), 4) for p in tr.probabilities],
+                },
+                hide_index=True,
+            )
+
+publish(
+    text=stored[1] if stored else None,
+    decoding=decoding if decoding != "greedy" else None,
+    width=width if decoding != "greedy" else None,
+    layer=None if layer is None else layer + 1,
+    head=None if layer is None else ("mean" if head is None else head + 1),
+)
