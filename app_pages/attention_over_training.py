@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,12 +13,17 @@ import streamlit as st
 from core import runs
 from core.probes import attention_sharpness
 from core.text import detokenize
-from ui.charts import attention_figure, attention_heatmap, figure_bytes, matrix_csv
+from ui.charts import attention_heatmap
+from ui.downloads import attention_downloads
+from ui.i18n import t
 from ui.lesson_charts import sharpness_chart
 from ui.models import probe_epochs, read_probes, selected_model
+from ui.present import ChartStyle, chart_style
+from ui.share import Refused, from_link, int_in, publish
 from ui.text import escape_markdown
 
-PREFIX = "attention_over_training_"
+PAGE, PREFIX = "attention_over_training", "attention_over_training_"
+SENTENCE_KEY = PREFIX + "sentence"
 EPOCH_KEY = PREFIX + "epoch"
 PLAYING_KEY = PREFIX + "playing"
 FRAME_SECONDS = 0.6  # per epoch while playing
@@ -57,18 +63,36 @@ def find_probe(probes: list[dict], sentence: str) -> dict | None:
     return next((p for p in probes if isinstance(p, dict) and p.get("source") == sentence), None)
 
 
-def draw_epoch(epoch: int, view: ProbeView | None, error: str | None, last: int) -> None:
+def draw_epoch(epoch: int, view: ProbeView | None, error: str | None, last: int, style: ChartStyle) -> None:
     """The translation and heatmap of one epoch (one frame of the animation)."""
     if error is not None:
-        st.error(f"Epoch {epoch}: this probe cannot be shown: {escape_markdown(error)}")
+        st.error(t("overtime.cannot_show", epoch=epoch, error=escape_markdown(error)))
         return
     if view is None:
-        st.info(f"Epoch {epoch} has no probe for this sentence.")
+        st.info(t("overtime.no_probe", epoch=epoch))
         return
-    translation = escape_markdown(view.text) if view.target else "*(nothing: the model wrote no word yet)*"
-    st.markdown(f"#### Epoch {epoch} of {last}: {translation}")
+    translation = escape_markdown(view.text) if view.target else t("overtime.no_words")
+    st.markdown(t("overtime.heading", epoch=epoch, last=last, translation=translation))
     if view.target:
-        st.altair_chart(attention_heatmap(view.matrix, view.labels, view.target, vmax=1.0), width="content")
+        chart = attention_heatmap(view.matrix, view.labels, view.target, vmax=1.0, style=style)
+        st.altair_chart(chart, width="content")
+
+
+def epoch_of(epochs: list[int]) -> Callable[[str], int]:
+    """Link parser of ``epoch``: one of the epochs with saved probes."""
+
+    def parse(value: str) -> int:
+        epoch = int_in(epochs[0], epochs[-1])(value)
+        if epoch not in epochs:
+            raise Refused(value)
+        return epoch
+
+    return parse
+
+
+def probe_of(sentences: list[str]) -> Callable[[str], str]:
+    """Link parser of ``probe``: the index of a probe sentence, read as that sentence."""
+    return lambda value: sentences[int_in(0, len(sentences) - 1)(value)]
 
 
 def _play(last_epoch: int) -> None:
@@ -77,12 +101,8 @@ def _play(last_epoch: int) -> None:
     st.session_state[PLAYING_KEY] = True
 
 
-st.title("Attention over training")
-st.caption(
-    "After every training epoch the model translated a few fixed probe sentences and saved where it looked. "
-    "Early on the attention is a blur; as the model learns, each Spanish word looks at the English words it "
-    "translates. The colour scale is the same for every epoch (0 to 1)."
-)
+st.title(t("overtime.title"))
+st.caption(t("overtime.caption"))
 
 model = selected_model()
 if model is None:
@@ -91,13 +111,10 @@ if model is None:
 try:
     epochs = probe_epochs(model.path)
 except (OSError, ValueError) as e:
-    st.error(f"Cannot list the probe files of {model.name}: {e}")
+    st.error(t("overtime.cannot_list", name=escape_markdown(model.name), error=escape_markdown(str(e))))
     st.stop()
 if not epochs:
-    st.info(
-        f"{model.name} has no saved probe attention: its folder has no probes/epoch_NNN.json files. "
-        "Runs trained with `python -m core.train` save them after every epoch; pick another model in the sidebar."
-    )
+    st.info(t("overtime.no_probes", name=escape_markdown(model.name)))
     st.stop()
 
 saved: dict[int, list[dict]] = {}
@@ -109,38 +126,35 @@ for e in epochs:
             raise runs.RunError("'probes' is not a list")
         saved[e] = probes
     except (runs.RunError, KeyError, TypeError, OSError) as err:
-        unreadable.append(f"epoch {e} ({err})")
+        unreadable.append(t("overtime.unreadable_file", epoch=e, error=err))
 if unreadable:
-    st.warning(
-        "Skipped probe files that could not be read (a run that is still training may be writing one): "
-        + escape_markdown("; ".join(unreadable))
-    )
+    st.warning(t("overtime.unreadable", files=escape_markdown("; ".join(unreadable))))
 epochs = sorted(saved)
 sentences = list(
     dict.fromkeys(p["source"] for e in reversed(epochs) for p in saved[e] if isinstance(p, dict) and "source" in p)
 )
 if not sentences:
-    st.info(f"The probe files of {model.name} hold no sentence.")
+    st.info(t("overtime.no_sentence", name=escape_markdown(model.name)))
     st.stop()
 
-if st.session_state.get(PREFIX + "sentence") not in sentences:
-    st.session_state[PREFIX + "sentence"] = sentences[0]
+from_link(PAGE, "probe", SENTENCE_KEY, probe_of(sentences))
+from_link(PAGE, "epoch", EPOCH_KEY, epoch_of(epochs))
+if st.session_state.get(SENTENCE_KEY) not in sentences:
+    st.session_state[SENTENCE_KEY] = sentences[0]
 if st.session_state.get(EPOCH_KEY) not in epochs:  # first visit, or another model
     st.session_state[EPOCH_KEY] = epochs[-1]
 
 left, middle, right = st.columns([3, 4, 1], vertical_alignment="bottom")
-sentence = left.selectbox("Probe sentence", sentences, key=PREFIX + "sentence")
-epoch = middle.select_slider(
-    "Epoch", options=epochs, key=EPOCH_KEY, help="The attention saved at the end of this training epoch."
-)
+sentence = left.selectbox(t("overtime.sentence"), sentences, key=SENTENCE_KEY)
+epoch = middle.select_slider(t("overtime.epoch_label"), options=epochs, key=EPOCH_KEY, help=t("overtime.epoch_help"))
 right.button(
-    "Play",
+    t("overtime.play"),
     icon=":material/play_arrow:",
     key=PREFIX + "play",
     on_click=_play,
     args=(epochs[-1],),
     disabled=len(epochs) < 2,
-    help="Step through every saved epoch, first to last.",
+    help=t("overtime.play_help"),
 )
 
 views: dict[int, ProbeView | None] = {}
@@ -152,6 +166,7 @@ for e in epochs:
     except (KeyError, TypeError, ValueError) as err:
         views[e], errors[e] = None, f"{type(err).__name__}: {err}"
 
+style = chart_style()
 frame = st.empty()
 if st.session_state.pop(PLAYING_KEY, False):
     picks = np.linspace(0, len(epochs) - 1, min(len(epochs), MAX_FRAMES)).round().astype(int)
@@ -159,45 +174,44 @@ if st.session_state.pop(PLAYING_KEY, False):
     pause = min(FRAME_SECONDS, PLAY_SECONDS / len(shown))
     for e in shown[:-1]:  # a finite list: the animation always ends
         with frame.container():
-            draw_epoch(e, views[e], errors.get(e), epochs[-1])
+            draw_epoch(e, views[e], errors.get(e), epochs[-1], style)
         time.sleep(pause)
 with frame.container():
-    draw_epoch(epoch, views[epoch], errors.get(epoch), epochs[-1])
+    draw_epoch(epoch, views[epoch], errors.get(epoch), epochs[-1], style)
 
 view = views[epoch]
 if view is not None and view.unknown:
-    st.caption(
-        "Not in the model's vocabulary (marked [UNK]): " + ", ".join(f"'{escape_markdown(w)}'" for w in view.unknown)
-    )
+    words = ", ".join(f"'{escape_markdown(w)}'" for w in view.unknown)
+    st.caption(t("overtime.unknown", words=words))
 if view is not None and view.target:
-    fig = attention_figure(view.matrix, view.labels, view.target, title=f"{model.name}, epoch {epoch}: {view.text}")
-    name = f"attention_epoch_{epoch:03d}"
-    d1, d2, d3 = st.columns(3)
-    d1.download_button("PNG", figure_bytes(fig, "png"), f"{name}.png", "image/png", key=PREFIX + "png")
-    d2.download_button("SVG", figure_bytes(fig, "svg"), f"{name}.svg", "image/svg+xml", key=PREFIX + "svg")
-    d3.download_button(
-        "Matrix (CSV)",
-        matrix_csv(view.matrix, view.labels, view.target),
-        f"{name}.csv",
-        "text/csv",
-        key=PREFIX + "csv",
+    attention_downloads(
+        view.matrix,
+        view.labels,
+        view.target,
+        title=f"{model.name}, epoch {epoch}: {view.text}",  # Latin text: matplotlib here has no CJK font
+        key=PREFIX,
+        style=style,
+        name=f"attention_epoch_{epoch:03d}",
     )
 
 rows = []
 for e in epochs:
     v = views[e]
     if v is not None:
-        rows.append(
-            {"epoch": e, "translation": v.text, "output tokens": len(v.target), **attention_sharpness(v.matrix)}
-        )
+        rows.append({"epoch": e, "translation": v.text, "tokens": len(v.target), **attention_sharpness(v.matrix)})
 if rows:
     table = pd.DataFrame(rows)
-    st.subheader("How sharp the attention got")
-    st.caption(
-        "Peak weight: the average, over the Spanish words, of the largest weight in their row "
-        "(1 = each word looks at a single English word). Focus: 1 minus the rows' average entropy "
-        "relative to spreading evenly (0 = a uniform blur, 1 = sharp)."
-    )
-    st.altair_chart(sharpness_chart(table[["epoch", "peak", "focus"]], epoch))
-    with st.expander("The translation after every epoch"):
-        st.dataframe(table.round({"peak": 3, "focus": 3}), hide_index=True)
+    st.subheader(t("overtime.sharpness_title"))
+    st.caption(t("overtime.sharpness_caption"))
+    st.altair_chart(sharpness_chart(table[["epoch", "peak", "focus"]], epoch, style=style))
+    columns = {
+        "epoch": t("overtime.col_epoch"),
+        "translation": t("overtime.col_translation"),
+        "tokens": t("overtime.col_tokens"),
+        "peak": t("overtime.col_peak"),
+        "focus": t("overtime.col_focus"),
+    }
+    with st.expander(t("overtime.table")):
+        st.dataframe(table.round({"peak": 3, "focus": 3}).rename(columns=columns), hide_index=True)
+
+publish(epoch=epoch, probe=sentences.index(sentence))

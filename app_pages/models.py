@@ -5,34 +5,68 @@ import streamlit as st
 
 from core import runs
 from ui.charts import overlay_chart
+from ui.i18n import t
 from ui.models import list_models, model_card, read_history
+from ui.share import from_link, one_of, publish
+from ui.text import escape_markdown
 
-PREFIX = "models_"
+PAGE, PREFIX = "models", "models_"
+METRICS = ("val_loss", "loss", "val_accuracy", "accuracy")  # columns of history.csv; the link values
 
-st.title("Models")
-st.caption(
-    "Every model found in assets/ and runs/. Scores are sacreBLEU on the held-out test split "
-    "(split by unique English sentence, all references of a sentence used)."
-)
+
+def column_labels() -> dict[str, str]:
+    """Report-card columns (as ``model_card`` names them) in the current language."""
+    return {
+        "model": t("models.col_model"),
+        "architecture": t("models.col_architecture"),
+        "parameters": t("models.col_parameters"),
+        "epochs": t("models.col_epochs"),
+        "training time (min)": t("models.col_time"),
+        "hardware": t("models.col_hardware"),
+        "BLEU": t("models.col_bleu"),
+        "chrF": t("models.col_chrf"),
+        "BLEU (cased)": t("models.col_bleu_cased"),
+        "test sentences": t("models.col_sentences"),
+    }
+
+
+def metric_labels() -> dict[str, str]:
+    return {
+        "val_loss": t("models.metric_val_loss"),
+        "loss": t("models.metric_loss"),
+        "val_accuracy": t("models.metric_val_accuracy"),
+        "accuracy": t("models.metric_accuracy"),
+    }
+
+
+st.title(t("models.title"))
+st.caption(t("models.caption"))
 
 models = list_models()
 usable = [m for m in models if m.error is None]
 if not usable:
-    st.info("No model found. Shipped models live in assets/; train one with `python -m core.train`.")
+    st.info(t("sidebar.no_model"))
     st.stop()
 
-st.dataframe(pd.DataFrame([model_card(m) for m in usable]), hide_index=True)
+st.dataframe(pd.DataFrame([model_card(m) for m in usable]).rename(columns=column_labels()), hide_index=True)
 
 curves = []
 for m in usable:
     try:
         curves += [{"model": m.name, **row} for row in read_history(m.path)]
     except runs.RunError as e:
-        st.warning(f"{m.name}: {e}")
+        st.warning(t("models.history_failed", name=escape_markdown(m.name), error=escape_markdown(str(e))))
+metric = None
 if curves:
-    metric = st.radio("Curve", ["val_loss", "loss", "val_accuracy", "accuracy"], horizontal=True, key=PREFIX + "metric")
-    st.altair_chart(overlay_chart(pd.DataFrame(curves), metric))
+    from_link(PAGE, "metric", PREFIX + "metric", one_of(METRICS))
+    labels = metric_labels()
+    metric = st.radio(t("models.curve"), METRICS, horizontal=True, key=PREFIX + "metric", format_func=labels.get)
+    frame = pd.DataFrame(curves).reindex(columns=["model", "epoch", *METRICS])
+    chart = overlay_chart(frame, metric, labels[metric], t("models.col_model"), t("models.axis_epoch"))
+    st.altair_chart(chart)
 
 for m in models:
     if m.error is not None:
-        st.error(f"{m.name} cannot be used: {m.error}")
+        st.error(t("models.broken", name=escape_markdown(m.name), error=escape_markdown(str(m.error))))
+
+publish(metric=None if metric in (None, METRICS[0]) else metric)

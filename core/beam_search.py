@@ -4,10 +4,15 @@ Every hypothesis keeps its own attention, so each entry of the n-best list can b
 heatmap. Finished hypotheses are ranked by the GNMT length-normalised score
 ``log p(y) / lp(y)`` with ``lp(y) = ((5 + |y|) / 6)^α`` (``|y|`` counts the end token);
 ``α = 0`` ranks by plain log-probability, and then a beam of width 1 is greedy search.
+
+The search also returns what it kept at every step (token, parent slot and cumulative
+log-probability of each beam slot), from which :func:`expansion_tree` rebuilds the tree of
+the beam's expansions: which branches led to the n-best list and which were pruned.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +38,42 @@ class BeamHypothesis:
     score: float  # log_prob / length_penalty
     finished: bool
     attention: dict[str, np.ndarray]  # each (len(ids), ...)
+    end: tuple[int, int] | None = None  # (step, beam) of its last node in the expansion tree
+
+
+@dataclass(frozen=True)
+class BeamNode:
+    """One extension the beam kept at one step: a node of the tree of the beam's expansions.
+
+    ``step`` is the decoder step that wrote ``token`` (0 = the first token after the start),
+    ``beam`` its slot among the ``k`` kept extensions of that step, and ``parent`` the slot at
+    ``step - 1`` it extends (``None`` at step 0, where every node extends the start token).
+    ``log_prob`` is the path's cumulative log-probability, this token included, and ``score``
+    its length-normalised score ``log_prob / lp(step + 1)``. A ``finished`` node holds the end
+    token; ``rank`` is set on the last node of the ``rank``-th n-best hypothesis (0 = best),
+    ``kept`` on every node of an n-best hypothesis's path. The other nodes were pruned.
+    """
+
+    step: int
+    beam: int
+    token_id: int
+    token: str
+    parent: int | None
+    log_prob: float
+    score: float
+    finished: bool
+    rank: int | None = None
+    kept: bool = False
+
+    @property
+    def key(self) -> tuple[int, int]:
+        """``(step, beam)``: the node's place in the tree."""
+        return self.step, self.beam
+
+    @property
+    def parent_key(self) -> tuple[int, int] | None:
+        """``(step - 1, parent)``, or ``None`` for a child of the start token."""
+        return None if self.parent is None else (self.step - 1, self.parent)
 
 
 def make_beam_search_fn(model, beam_width: int, max_len: int, banned: np.ndarray, alpha: float):
@@ -40,7 +81,8 @@ def make_beam_search_fn(model, beam_width: int, max_len: int, banned: np.ndarray
 
     Each step keeps the ``k`` best extensions of the live hypotheses; those that end move to
     a pool of the ``k`` best finished ones, so with ``k = 1`` and ``α = 0`` this is greedy search.
-    Returns a dict: ``tokens``/``parents`` (steps, batch, k) of the live beams, ``alive_lp``
+    Returns a dict: ``tokens``/``parents``/``cum_lp`` (steps, batch, k): the token, the parent slot
+    and the cumulative log-probability of every extension kept at each step, ``alive_lp``
     (batch, k), the pool's ``fin_score``/``fin_lp``/``fin_step``/``fin_parent`` (batch, k), and
     ``attention``: the per-step attention of every live beam, each (steps, batch, k, ...).
     """
@@ -67,6 +109,7 @@ def make_beam_search_fn(model, beam_width: int, max_len: int, banned: np.ndarray
         tokens_ta = tf.TensorArray(tf.int32, size=max_len)
         parents_ta = tf.TensorArray(tf.int32, size=max_len)
         token_lp_ta = tf.TensorArray(tf.float32, size=max_len)
+        cum_lp_ta = tf.TensorArray(tf.float32, size=max_len)
         _, _, probe = model.decode_step(token, tf.constant(0), memory, state)
         names = sorted(probe)
         attn_ta = tuple(tf.TensorArray(tf.float32, size=max_len) for _ in names)
@@ -87,6 +130,7 @@ def make_beam_search_fn(model, beam_width: int, max_len: int, banned: np.ndarray
             fin_parent = tf.gather(tf.concat([fin_parent, parent], 1), pick, batch_dims=1)
             # the others stay live; a slot whose extension ended is dead until the next step refills it
             token_lp_ta = token_lp_ta.write(t, cand_lp - tf.gather(alive_lp, parent, batch_dims=1))
+            cum_lp_ta = cum_lp_ta.write(t, cand_lp)
             alive_lp = tf.where(ends, NEG_INF, cand_lp)
             rows = tf.reshape(parent + k * tf.range(batch)[:, None], [-1])  # (batch * k,)
             state = tf.nest.map_structure(lambda x: tf.gather(x, rows), new_state)  # noqa: B023
@@ -109,6 +153,7 @@ def make_beam_search_fn(model, beam_width: int, max_len: int, banned: np.ndarray
             "tokens": tokens_ta.stack()[:steps],
             "parents": parents_ta.stack()[:steps],
             "token_lp": token_lp_ta.stack()[:steps],
+            "cum_lp": cum_lp_ta.stack()[:steps],
             "alive_lp": alive_lp,
             "fin_score": fin_score,
             "fin_lp": fin_lp,
@@ -151,12 +196,60 @@ def collect(raw: dict, b: int, k: int, alpha: float) -> list[BeamHypothesis]:
         else:
             ids, probs, attn = _trace(raw, b, step - 1, parent)
         fin_lp, fin_score = float(raw["fin_lp"][b, j]), float(raw["fin_score"][b, j])
-        hyps.append(BeamHypothesis(ids, probs, fin_lp, fin_score, True, attn))
+        # the end token's slot at its step: the one extension of this parent by the end token
+        slot = np.flatnonzero((raw["tokens"][step, b] == END_ID) & (raw["parents"][step, b] == parent))
+        end = (step, int(slot[0])) if len(slot) else None
+        hyps.append(BeamHypothesis(ids, probs, fin_lp, fin_score, True, attn, end))
     steps = raw["tokens"].shape[0]
     for j in np.argsort(-raw["alive_lp"][b]):
         if len(hyps) >= k or raw["alive_lp"][b, j] <= NEG_INF / 2:
             break
         ids, probs, attn = _trace(raw, b, steps - 1, int(j))
         lp = float(raw["alive_lp"][b, j])
-        hyps.append(BeamHypothesis(ids, probs, lp, lp / float(length_penalty(steps, alpha)), False, attn))
+        score = lp / float(length_penalty(steps, alpha))
+        hyps.append(BeamHypothesis(ids, probs, lp, score, False, attn, (steps - 1, int(j))))
     return sorted(hyps, key=lambda h: -h.score)
+
+
+def expansion_tree(
+    raw: dict, b: int, hyps: list[BeamHypothesis], alpha: float, token_text: Callable[[int], str]
+) -> list[BeamNode]:
+    """Every extension the beam kept for sentence ``b``, in step then slot order, as tree nodes.
+
+    ``hyps`` is the n-best list :func:`collect` returned for ``b`` (best first): their last
+    nodes get their rank, and every node on their paths back to the start is marked kept.
+    Slots that held no live extension (fewer than ``k`` possible) are left out; ``token_text``
+    turns a target id into its token.
+    """
+    tokens, parents, cum_lp = raw["tokens"][:, b], raw["parents"][:, b], raw["cum_lp"][:, b]  # each (steps, k)
+    steps, k = tokens.shape
+    ranks = {h.end: r for r, h in enumerate(hyps) if h.end is not None}
+    kept: set[tuple[int, int]] = set()
+    for key in ranks:
+        while key is not None and key not in kept:
+            kept.add(key)
+            step, beam = key
+            key = (step - 1, int(parents[step, beam])) if step > 0 else None
+    nodes = []
+    for t in range(steps):
+        penalty = float(length_penalty(t + 1, alpha))
+        for j in range(k):
+            lp = float(cum_lp[t, j])
+            if lp <= NEG_INF / 2:  # no live extension filled this slot
+                continue
+            token = int(tokens[t, j])
+            nodes.append(
+                BeamNode(
+                    step=t,
+                    beam=j,
+                    token_id=token,
+                    token=token_text(token),
+                    parent=int(parents[t, j]) if t > 0 else None,
+                    log_prob=lp,
+                    score=lp / penalty,
+                    finished=token == END_ID,
+                    rank=ranks.get((t, j)),
+                    kept=(t, j) in kept,
+                )
+            )
+    return nodes

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import tensorflow as tf
 
-from core.beam_search import BeamHypothesis, collect, make_beam_search_fn
+from core.beam_search import BeamHypothesis, BeamNode, collect, expansion_tree, make_beam_search_fn
 from core.text import MAX_INPUT_CHARS, detokenize, normalize, tokenize
 from core.vocab import END, END_ID, PAD_ID, START_ID, UNK_ID, Vocabulary
 
@@ -124,6 +124,45 @@ class StepThrough:
     def finished(self) -> bool:
         """Whether decoding stopped with the end token (not at the length cap)."""
         return bool(self.steps) and self.steps[-1].is_end
+
+
+@dataclass(frozen=True)
+class BeamTree:
+    """A beam search's n-best list and the tree of every extension the beam kept on the way.
+
+    ``ends[i]`` is the ``(step, beam)`` key of the last node of ``nbest[i]`` (its end token
+    when it finished); :meth:`path` walks from there back to the start.
+    """
+
+    nbest: list[Translation]  # best first
+    nodes: list[BeamNode]  # step by step, slot by slot
+    ends: list[tuple[int, int] | None]  # per n-best entry
+    beam_width: int
+    alpha: float
+
+    def node(self, key: tuple[int, int]) -> BeamNode:
+        """The node at ``(step, beam)``; KeyError when that slot held no extension."""
+        for n in self.nodes:
+            if n.key == key:
+                return n
+        raise KeyError(f"no node at step {key[0]}, beam {key[1]}")
+
+    def path(self, rank: int) -> list[BeamNode]:
+        """The nodes of ``nbest[rank]`` from the first token to its last (its end token if finished)."""
+        if not 0 <= rank < len(self.ends):
+            raise IndexError(f"rank {rank} out of range for an n-best list of {len(self.ends)}")
+        by_key = {n.key: n for n in self.nodes}
+        out, key = [], self.ends[rank]
+        while key is not None:
+            node = by_key[key]
+            out.append(node)
+            key = node.parent_key
+        return out[::-1]
+
+    @property
+    def last_step(self) -> int:
+        """The last step any n-best hypothesis used (-1 when none wrote a token)."""
+        return max((key[0] for key in self.ends if key is not None), default=-1)
 
 
 def _stack_steps(arrays: tuple, names: list[str], steps) -> dict:
@@ -295,15 +334,19 @@ class Translator:
             out["encoder_self"] = memory["encoder_self"].numpy()
         return out
 
-    def beam(self, src: np.ndarray, beam_width: int = 4, alpha: float = 0.6) -> list[list[BeamHypothesis]]:
-        """Compiled beam search on padded ids; the n-best list of each sentence, best first."""
+    def beam_raw(self, src: np.ndarray, beam_width: int = 4, alpha: float = 0.6) -> dict:
+        """Compiled beam search on padded ids (batch, src_len): the raw arrays of ``make_beam_search_fn``."""
         key = (int(beam_width), float(alpha))
         with self._lock:
             fn = self._beam_fns.get(key)
             if fn is None:
                 fn = make_beam_search_fn(self.model, beam_width, self.config.max_decode_len, self._banned, alpha)
                 self._beam_fns[key] = fn
-            raw = tf.nest.map_structure(lambda x: x.numpy(), fn(tf.constant(src, tf.int32)))
+            return tf.nest.map_structure(lambda x: x.numpy(), fn(tf.constant(src, tf.int32)))
+
+    def beam(self, src: np.ndarray, beam_width: int = 4, alpha: float = 0.6) -> list[list[BeamHypothesis]]:
+        """Compiled beam search on padded ids; the n-best list of each sentence, best first."""
+        raw = self.beam_raw(src, beam_width, alpha)
         return [collect(raw, b, beam_width, alpha) for b in range(src.shape[0])], raw.get("encoder_self")
 
     # -- text in, Translation out --------------------------------------------------------
@@ -352,20 +395,24 @@ class Translator:
         for prepared, src, group in self._batches(sentences, batch_size):
             hyps, enc_self = self.beam(src, beam_width, alpha)
             for row, i in enumerate(group):
-                nbest = [
-                    self._assemble(
-                        prepared[i],
-                        h.ids,
-                        h.probabilities,
-                        h.attention,
-                        None if enc_self is None else enc_self[row],
-                        h.log_prob,
-                        h.score,
-                    )  # fmt: skip
-                    for h in hyps[row]
-                ]
-                out.append((i, nbest))
+                enc = None if enc_self is None else enc_self[row]
+                out.append((i, [self._assemble_hypothesis(prepared[i], h, enc) for h in hyps[row]]))
         return self._in_order(sentences, out, empty=lambda t: [t])
+
+    def beam_tree(self, sentence: str, beam_width: int = 4, alpha: float = 0.6) -> BeamTree:
+        """The n-best list of one sentence (as :meth:`nbest`) and the tree of the beam's expansions."""
+        prepared = self.prepare(sentence)
+        if not prepared[0]:
+            return BeamTree(self._in_order([sentence], [], empty=lambda t: [t])[0], [], [None], beam_width, alpha)
+        raw = self.beam_raw(self.encode_batch([prepared[0]]), beam_width, alpha)
+        hyps = collect(raw, 0, beam_width, alpha)
+        enc = raw["encoder_self"][0] if "encoder_self" in raw else None
+        nbest = [self._assemble_hypothesis(prepared, h, enc) for h in hyps]
+        nodes = expansion_tree(raw, 0, hyps, alpha, lambda i: self.tgt_vocab.decode([i])[0])
+        return BeamTree(nbest, nodes, [h.end for h in hyps], int(beam_width), float(alpha))
+
+    def _assemble_hypothesis(self, prepared, h: BeamHypothesis, encoder_self=None) -> Translation:
+        return self._assemble(prepared, h.ids, h.probabilities, h.attention, encoder_self, h.log_prob, h.score)
 
     def step_through(self, sentence: str, forced: Sequence[str | None] = ()) -> StepThrough:
         """Decode ``sentence`` step by step, writing the tokens of ``forced`` first.

@@ -145,17 +145,24 @@ def matrix_csv(matrix: np.ndarray, source: Sequence[str], target: Sequence[str])
     return df.to_csv(float_format="%.5f").encode("utf-8")
 
 
-def overlay_chart(curves: pd.DataFrame, metric: str) -> alt.Chart:
-    """``metric`` per epoch, one line per model (column ``model``)."""
+def overlay_chart(
+    curves: pd.DataFrame, metric: str, title: str | None = None, model_title: str = "model", epoch_title: str = "epoch"
+) -> alt.Chart:
+    """``metric`` per epoch, one line per model (column ``model``); titles in the page's language."""
     data = curves[["model", "epoch", metric]].dropna()
+    title = title or metric.replace("_", " ")
     return (
-        alt.Chart(data, title=metric.replace("_", " "))
+        alt.Chart(data, title=title)
         .mark_line(point=True)
         .encode(
-            x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1)),
-            y=alt.Y(f"{metric}:Q", scale=alt.Scale(zero=False)),
-            color=alt.Color("model:N"),
-            tooltip=["model:N", "epoch:Q", alt.Tooltip(f"{metric}:Q", format=".4f")],
+            x=alt.X("epoch:Q", title=epoch_title, axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y(f"{metric}:Q", title=title, scale=alt.Scale(zero=False)),
+            color=alt.Color("model:N", title=model_title),
+            tooltip=[
+                alt.Tooltip("model:N", title=model_title),
+                alt.Tooltip("epoch:Q", title=epoch_title),
+                alt.Tooltip(f"{metric}:Q", title=title, format=".4f"),
+            ],
         )
         .properties(height=320)
     )

@@ -22,13 +22,20 @@ def attention_downloads(
     style: ChartStyle,
     name: str = "attention",
 ) -> None:
-    """Three buttons under a heatmap; ``key`` keeps the widgets of several heatmaps apart."""
-    fig = attention_figure(matrix, source, target, title=title, style=style)
+    """Three buttons under a heatmap; ``key`` keeps the widgets of several heatmaps apart.
+
+    The figures are drawn only when a button is clicked (Streamlit calls ``data`` then), so a
+    page with many heatmaps and a class full of users does not render unused PNGs and SVGs.
+    """
+    matrix = np.array(matrix)  # a private copy for the deferred callables
+    source, target = list(source), list(target)
+
+    def figure(fmt: str):
+        return lambda: figure_bytes(attention_figure(matrix, source, target, title=title, style=style), fmt)
+
     c1, c2, c3 = st.columns(3)
-    c1.download_button(t("common.download_png"), figure_bytes(fig, "png"), f"{name}.png", "image/png", key=key + "png")
-    c2.download_button(
-        t("common.download_svg"), figure_bytes(fig, "svg"), f"{name}.svg", "image/svg+xml", key=key + "svg"
-    )
+    c1.download_button(t("common.download_png"), figure("png"), f"{name}.png", "image/png", key=key + "png")
+    c2.download_button(t("common.download_svg"), figure("svg"), f"{name}.svg", "image/svg+xml", key=key + "svg")
     c3.download_button(
         t("common.download_csv"), matrix_csv(matrix, source, target), f"{name}.csv", "text/csv", key=key + "csv"
     )

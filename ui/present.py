@@ -19,7 +19,7 @@ _CSS = """
 <style>
 html { font-size: 22px; }
 [data-testid="stToolbar"], [data-testid="stDecoration"], footer { display: none !important; }
-[data-testid="stMainBlockContainer"] { padding-top: 1.5rem; max-width: 100%; }
+[data-testid="stMainBlockContainer"] { padding-top: 4.5rem; max-width: 100%; }
 h1 { font-size: 2.6rem !important; }
 </style>
 """

@@ -81,16 +81,28 @@ def open_page(model_dir, monkeypatch):
     monkeypatch.setenv(runs.MODEL_DIRS_ENV, str(model_dir))
     st.cache_data.clear()
 
-    def open_model(name: str):
+    def open_model(name: str, query: dict[str, str] | None = None, **state):
+        """The page on the run ``name``; with ``query``, opened straight from such a link."""
         at = AppTest.from_file(APP, default_timeout=120)
         at.session_state["sidebar_model"] = f"{model_dir.name}/{name}"
+        for key, value in state.items():
+            at.session_state[key] = value
+        if query is None:
+            at.run()
+        at.switch_page(PAGE)
+        for key, value in (query or {}).items():
+            at.query_params[key] = value
         at.run()
-        at.switch_page(PAGE).run()
         assert not at.exception, at.exception
         return at
 
     yield open_model
     st.cache_data.clear()
+
+
+def _param(at, name: str) -> str:
+    value = at.query_params[name]
+    return value[0] if isinstance(value, list) else value
 
 
 def test_shipped_model_renders(app):
@@ -181,3 +193,68 @@ def test_half_written_probe_file_is_skipped(open_page):
     assert any("could not be read" in w.value for w in at.warning)
     assert [int(o) for o in at.select_slider(key="attention_over_training_epoch").options] == [1, 2, 3]
     assert _heatmaps(at)
+
+
+def test_chinese_page(open_page):
+    at = open_page("with-probes", app_lang="zh")
+    assert [t.value for t in at.title] == ["训练中的注意力"]
+    assert any(m.value.startswith("#### 第 3 轮（共 3 轮）：Tengo frío") for m in at.markdown)
+    assert at.select_slider(key="attention_over_training_epoch").label == "轮次"
+    assert at.selectbox(key="attention_over_training_sentence").label == "探针句子"
+    assert at.button(key="attention_over_training_play").label == "播放"
+    assert at.subheader[0].value == "注意力变得有多集中"
+    assert list(at.dataframe[0].value.columns) == ["轮次", "译文", "输出词元数", "峰值", "集中度"]
+    specs = [json.dumps(json.loads(c.proto.spec), ensure_ascii=False) for c in charts(at)]
+    assert any("输出（西班牙语）" in s for s in specs)  # the heatmap's axis titles
+    assert any("峰值权重" in s and "锐度" in s for s in specs)  # the sharpness chart's legend and axis
+    at.select_slider(key="attention_over_training_epoch").set_value(1).run()
+    assert any("模型还没写出任何词" in m.value for m in at.markdown)
+
+
+def test_english_by_default(open_page):
+    at = open_page("with-probes")
+    assert at.select_slider(key="attention_over_training_epoch").label == "Epoch"
+    assert list(at.dataframe[0].value.columns) == ["epoch", "translation", "output tokens", "peak", "focus"]
+    assert [d.label for d in at.get("download_button")] == ["PNG", "SVG", "Matrix (CSV)"]
+
+
+def test_presentation_mode_enlarges_the_heatmap(open_page):
+    plain = json.loads(_heatmaps(open_page("with-probes"))[0].proto.spec)
+    presented = json.loads(_heatmaps(open_page("with-probes", app_present=True))[0].proto.spec)
+    assert '"scheme": "blues"' in json.dumps(presented) and '"scheme": "blues"' not in json.dumps(plain)
+    assert presented["width"]["step"] > plain["width"]["step"]
+
+
+def test_link_restores_epoch_and_probe(open_page):
+    at = open_page("with-probes", {"epoch": "2", "probe": "1"})
+    assert not at.warning
+    assert at.select_slider(key="attention_over_training_epoch").value == 2
+    assert at.selectbox(key="attention_over_training_sentence").value == TALL
+    assert any(m.value.startswith("#### Epoch 2 of 3: Tom es") for m in at.markdown)
+    at.select_slider(key="attention_over_training_epoch").set_value(3).run()  # the address bar follows the view
+    assert (_param(at, "epoch"), _param(at, "probe")) == ("3", "1")
+    assert at.select_slider(key="attention_over_training_epoch").value == 3  # the link is read once
+
+
+def test_link_publishes_the_default_view(open_page):
+    at = open_page("with-probes")
+    assert (_param(at, "epoch"), _param(at, "probe")) == ("3", "0")
+
+
+@pytest.mark.parametrize(
+    ("param", "value"),
+    [("epoch", "99999"), ("epoch", "0"), ("epoch", "two"), ("epoch", "-1"), ("probe", "2"), ("probe", "../../etc")],
+)
+def test_bad_link_values_are_refused(open_page, param, value):
+    at = open_page("with-probes", {param: value})
+    assert any(f"`{param}`" in w.value for w in at.warning)
+    assert at.select_slider(key="attention_over_training_epoch").value == 3
+    assert at.selectbox(key="attention_over_training_sentence").value == COLD
+    assert _heatmaps(at)
+    assert (_param(at, "epoch"), _param(at, "probe")) == ("3", "0")  # the refused value is replaced
+
+
+def test_epoch_missing_from_the_run_is_refused(open_page):
+    at = open_page("half-written", {"epoch": "4"})  # epoch 4's file is unreadable: not one of its epochs
+    assert any("`epoch`" in w.value for w in at.warning)
+    assert at.select_slider(key="attention_over_training_epoch").value == 3

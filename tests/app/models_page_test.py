@@ -1,17 +1,84 @@
-"""The Models page: the report card of every model and their curves."""
+"""The Models page: the report card of every model and their curves, in English and Chinese, from links."""
 
 from __future__ import annotations
 
-from tests.app.conftest import SHIPPED, charts
+import json
+
+import pytest
+
+from tests.app.conftest import APP, SHIPPED, charts
+
+PAGE = "app_pages/models.py"
+
+
+def _open(query: dict[str, str] | None = None, **state):
+    """The page opened straight from a link with ``query`` parameters."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.session_state["sidebar_model"] = SHIPPED
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.switch_page(PAGE)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _chart(at) -> dict:
+    found = charts(at)
+    assert len(found) == 1
+    return json.loads(found[0].proto.spec)
 
 
 def test_report_card(app):
-    at = app.switch_page("app_pages/models.py").run()
+    at = app.switch_page(PAGE).run()
     assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["Models"]
     table = at.dataframe[0].value
     assert {"model", "architecture", "parameters", "epochs", "BLEU", "chrF"} <= set(table.columns)
     row = table[table["model"] == SHIPPED].iloc[0]
     assert row["epochs"] >= 1 and "additive" in row["architecture"]
     assert len(charts(at)) == 1
-    at.radio(key="models_metric").set_value("val_accuracy").run()
+    radio = at.radio(key="models_metric")
+    assert radio.options == ["validation loss", "training loss", "validation accuracy", "training accuracy"]
+    assert _chart(at)["title"] == "validation loss"
+    radio.set_value("val_accuracy").run()
     assert not at.exception
+    assert _chart(at)["title"] == "validation accuracy"
+    assert at.query_params["metric"] in ("val_accuracy", ["val_accuracy"])  # the address bar follows the view
+
+
+def test_chinese_page():
+    at = _open(app_lang="zh")
+    assert [t.value for t in at.title] == ["模型"]
+    table = at.dataframe[0].value
+    assert {"模型", "架构", "参数量", "轮数", "BLEU", "chrF"} <= set(table.columns)
+    assert SHIPPED in set(table["模型"])
+    radio = at.radio(key="models_metric")
+    assert radio.label == "曲线" and radio.options[0] == "验证集损失"
+    assert radio.value == "val_loss"  # the stored value stays language-neutral
+    spec = _chart(at)
+    assert spec["title"] == "验证集损失" and spec["encoding"]["y"]["title"] == "验证集损失"
+    assert spec["encoding"]["y"]["field"] == "val_loss" and spec["encoding"]["x"]["title"] == "轮次"
+
+
+def test_link_restores_the_metric():
+    at = _open({"metric": "accuracy"})
+    assert not at.warning
+    assert at.radio(key="models_metric").value == "accuracy"
+    assert _chart(at)["title"] == "training accuracy"
+    at.radio(key="models_metric").set_value("val_loss").run()
+    assert at.radio(key="models_metric").value == "val_loss"  # the link is read once
+    assert "metric" not in at.query_params  # the default view needs no parameter
+
+
+@pytest.mark.parametrize("value", ["../../etc", "bleu", ""])
+def test_bad_metric_is_refused(value):
+    at = _open({"metric": value})
+    assert any("`metric`" in w.value for w in at.warning)
+    assert at.radio(key="models_metric").value == "val_loss"
+    assert _chart(at)["title"] == "validation loss"
+    assert at.dataframe[0].value.shape[0] >= 1

@@ -1,0 +1,182 @@
+"""Beam search: the n-best list, each hypothesis's own attention, and the tree of the beam's expansions."""
+
+import re
+
+import pandas as pd
+import streamlit as st
+
+from core.text import MAX_INPUT_CHARS
+from ui.beam_tree import beam_tree_dot, visible_nodes
+from ui.charts import attention_heatmap
+from ui.downloads import attention_downloads
+from ui.i18n import t
+from ui.models import get_translator, selected_model
+from ui.present import chart_style, presenting
+from ui.share import Refused, from_link, int_in, publish, sentence
+from ui.text import escape_markdown
+
+PAGE, PREFIX = "beam", "beam_"
+MIN_WIDTH, MAX_WIDTH = 2, 8
+MAX_ALPHA = 2.0
+
+
+def _alpha(value: str) -> float:
+    """A length-penalty α from a link: one decimal at most, in [0, MAX_ALPHA]."""
+    if not re.fullmatch(r"[0-9](\.[0-9])?", value.strip()) or float(value) > MAX_ALPHA:
+        raise Refused(value)
+    return round(float(value), 1)
+
+
+st.title(t("beam.title"))
+st.caption(t("beam.caption"))
+
+model = selected_model()
+if model is None:
+    st.stop()
+
+linked = from_link(PAGE, "text", PREFIX + "sentence", sentence)
+from_link(PAGE, "width", PREFIX + "width", int_in(MIN_WIDTH, MAX_WIDTH))
+from_link(PAGE, "alpha", PREFIX + "alpha", _alpha)
+st.session_state.setdefault(PREFIX + "sentence", "I am cold.")
+st.session_state.setdefault(PREFIX + "width", 4)
+st.session_state.setdefault(PREFIX + "alpha", 0.6)
+
+with st.form(PREFIX + "form"):
+    text = st.text_area(
+        t("translate.sentence"),
+        help=t("translate.sentence_help", n=MAX_INPUT_CHARS),
+        height=80,
+        key=PREFIX + "sentence",
+    )
+    left, right = st.columns(2)
+    width = left.slider(t("beam.width"), MIN_WIDTH, MAX_WIDTH, key=PREFIX + "width", help=t("beam.width_help"))
+    alpha = right.slider(t("beam.alpha"), 0.0, MAX_ALPHA, step=0.1, key=PREFIX + "alpha", help=t("beam.alpha_help"))
+    submitted = st.form_submit_button(t("beam.submit"), type="primary")
+
+if submitted or linked:
+    st.session_state.pop(PREFIX + "result", None)
+    st.session_state.pop(PREFIX + "hypothesis", None)
+    if not text or not text.strip():
+        st.info(t("translate.empty"))
+    else:
+        if len(text) > MAX_INPUT_CHARS:
+            st.warning(t("translate.too_long_chars", n=len(text), cap=MAX_INPUT_CHARS))
+            text = text[:MAX_INPUT_CHARS]
+        try:
+            translator = get_translator(str(model.path))
+            with st.spinner(t("beam.working")):
+                tree = translator.beam_tree(text, beam_width=width, alpha=alpha)
+        except Exception as e:  # the page shows a message, never a traceback
+            st.error(t("translate.failed", model=model.name, error=escape_markdown(f"{type(e).__name__}: {e}")))
+        else:
+            st.session_state[PREFIX + "result"] = (model.name, text, width, alpha, tree)
+
+stored = st.session_state.get(PREFIX + "result")
+if stored is not None:
+    model_name, translated, used_width, used_alpha, tree = stored
+    best = tree.nbest[0]
+    if not best.source_tokens:
+        st.info(t("translate.no_words"))
+        st.stop()
+    if best.truncated_from is not None:
+        st.warning(t("translate.too_long_tokens", n=best.truncated_from, kept=len(best.source_tokens)))
+    unknown = [tok for tok, unk in zip(best.source_tokens, best.unknown, strict=True) if unk]
+    if unknown:
+        st.warning(t("translate.unknown", words=", ".join(f"'{escape_markdown(w)}'" for w in unknown)))
+    st.caption(t("beam.used", model=escape_markdown(model_name), width=used_width, alpha=f"{used_alpha:.1f}"))
+
+    # -- the n-best list ------------------------------------------------------------------
+    st.subheader(t("beam.nbest"))
+    finished = [key is not None and tree.node(key).finished for key in tree.ends]
+    if not any(finished):
+        st.info(t("beam.unfinished"))
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "#": range(1, len(tree.nbest) + 1),
+                t("beam.col_translation"): [h.text for h in tree.nbest],
+                t("beam.col_score"): [round(h.score, 4) for h in tree.nbest],
+                t("beam.col_log_prob"): [round(h.log_prob, 4) for h in tree.nbest],
+                t("beam.col_tokens"): [len(h.target_tokens) for h in tree.nbest],
+                t("beam.col_finished"): finished,
+            }
+        ),
+        hide_index=True,
+    )
+    st.caption(t("beam.score_caption"))
+
+    score_word = t("beam.col_score")
+    labels = [f"{i + 1}. {escape_markdown(h.text) or '∅'}  ({score_word} {h.score:.2f})" for i, h in enumerate(tree.nbest)]
+    pick = st.radio(t("beam.pick"), range(len(tree.nbest)), format_func=labels.__getitem__, key=PREFIX + "hypothesis")
+    tr = tree.nbest[pick]
+
+    # -- its attention ----------------------------------------------------------------------
+    st.subheader(t("beam.heatmap", rank=pick + 1))
+    if not tr.target_tokens:
+        st.info(t("beam.empty_hypothesis"))
+    else:
+        style = chart_style()
+        st.altair_chart(
+            attention_heatmap(tr.attention, tr.source_labels, tr.target_tokens, centres=tr.positions, style=style),
+            width="content",
+        )
+        attention_downloads(
+            tr.attention,
+            tr.source_labels,
+            tr.target_tokens,
+            title=f"{model_name}: {tr.text} (#{pick + 1})",
+            key=PREFIX + "dl_",
+            style=style,
+            name=f"beam_{pick + 1}",
+        )
+
+    # -- the tree of expansions -------------------------------------------------------------
+    st.subheader(t("beam.tree"))
+    st.caption(t("beam.tree_caption"))
+    show_pruned = st.toggle(t("beam.show_pruned"), value=True, key=PREFIX + "pruned")
+    last = tree.last_step
+    searched = max((n.step for n in tree.nodes), default=-1)
+    if searched > last:
+        st.caption(t("beam.tree_cut", step=last + 1, steps=searched + 1))
+
+    def tooltip(n) -> str:
+        return t("beam.tooltip", step=n.step + 1, beam=n.beam + 1, log_prob=f"{n.log_prob:.3f}", score=f"{n.score:.3f}")
+
+    dot = beam_tree_dot(
+        tree.nodes,
+        last_step=last,
+        highlight={n.key for n in tree.path(pick)},
+        pruned=show_pruned,
+        tooltip=tooltip,
+        font_size=16 if presenting() else 11,
+    )
+    st.graphviz_chart(dot, width="stretch", alt=t("beam.tree_alt", hypotheses=", ".join(h.text for h in tree.nbest)))
+    status = {True: t("beam.status_kept"), False: t("beam.status_pruned")}
+    shown = visible_nodes(tree.nodes, last, show_pruned)
+    with st.expander(t("beam.nodes_table", n=len(shown))):
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("beam.col_step"): [n.step + 1 for n in shown],
+                    t("beam.col_beam"): [n.beam + 1 for n in shown],
+                    t("beam.col_token"): [n.token for n in shown],
+                    t("beam.col_parent"): [None if n.parent is None else n.parent + 1 for n in shown],
+                    t("beam.col_log_prob"): [round(n.log_prob, 4) for n in shown],
+                    t("beam.col_score"): [round(n.score, 4) for n in shown],
+                    t("beam.col_status"): [
+                        t("beam.status_nbest", rank=n.rank + 1) if n.rank is not None else status[n.kept]
+                        for n in shown
+                    ],
+                }
+            ),
+            hide_index=True,
+        )
+        st.download_button(
+            t("beam.download_dot"), dot.encode("utf-8"), "beam_tree.dot", "text/vnd.graphviz", key=PREFIX + "dot"
+        )
+
+publish(
+    text=stored[1] if stored else None,
+    width=stored[2] if stored else None,
+    alpha=f"{stored[3]:.1f}" if stored else None,
+)

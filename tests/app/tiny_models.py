@@ -1,0 +1,99 @@
+"""Tiny run folders the app can load: a Transformer (untrained or briefly trained) and friends.
+
+``write_tiny_run(folder, arch)`` writes a complete run folder (config, vocabularies of
+``TINY_PAIRS``, weights, a one-row history); ``train_epochs > 0`` first fits the model on
+``TINY_PAIRS`` so it says something sensible. Point the app at the folder holding such runs
+with ``$ATTENTION_LAB_MODEL_DIRS`` (:func:`use_model_dirs`); a run at ``<root>/<name>`` is
+listed as ``"<root's name>/<name>"``. The ``tiny_model_dir`` fixture does both for a
+Transformer and an additive model::
+
+    from tests.app.tiny_models import tiny_model_dir  # noqa: F401  (a fixture)
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from core import runs
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+ROOT_NAME = "lab"  # the folder that holds the tiny runs: their names start with "lab/"
+TRANSFORMER = f"{ROOT_NAME}/tiny-transformer"
+ADDITIVE = f"{ROOT_NAME}/tiny-additive"
+
+
+def write_tiny_run(folder: Path, arch: str = "transformer", *, train_epochs: int = 0, seed: int = 3, **sizes) -> Path:
+    """Write a complete run folder for a tiny ``arch`` model at ``folder`` (created) and return it.
+
+    Transformers get 2 layers × 2 heads of width 16 unless ``sizes`` says otherwise; with
+    ``train_epochs`` the model is first fitted for that many epochs on ``TINY_PAIRS``.
+    """
+    import keras
+
+    from core.config import ModelConfig
+    from core.data import make_dataset
+    from core.losses import masked_loss
+    from core.models import build_model
+    from core.text import tokenize
+    from core.vocab import Vocabulary
+    from tests.conftest import TINY_PAIRS
+
+    folder.mkdir(parents=True)
+    src_tok = [tokenize(en) for en, _ in TINY_PAIRS]
+    tgt_tok = [tokenize(es) for _, es in TINY_PAIRS]
+    src = Vocabulary.adapt(src_tok, 100)
+    tgt = Vocabulary.adapt(tgt_tok, 100)
+    shape = dict(
+        embedding_dim=8, encoder_units=8, decoder_units=16, attention_units=8,
+        num_layers=2, num_heads=2, d_model=16, ff_dim=32, max_decode_len=12, dropout=0.0,
+    )  # fmt: skip
+    shape.update(sizes)
+    config = ModelConfig(arch=arch, src_vocab_size=len(src), tgt_vocab_size=len(tgt), **shape)
+    keras.utils.set_random_seed(seed)
+    model = build_model(config)
+    if train_epochs > 0:
+        model.compile(optimizer=keras.optimizers.Adam(1e-2), loss=masked_loss)
+        ds = make_dataset(
+            [src.encode(t) for t in src_tok],
+            [tgt.encode(t, add_start_end=True) for t in tgt_tok],
+            batch_size=len(TINY_PAIRS),
+            shuffle=False,
+        )
+        model.fit(ds.cache(), epochs=train_epochs, verbose=0)
+    model.save_weights(str(folder / runs.WEIGHTS))
+    config.save(folder / runs.CONFIG)
+    src.save(folder / runs.SRC_VOCAB)
+    tgt.save(folder / runs.TGT_VOCAB)
+    runs.write_history(folder, [{"epoch": max(1, train_epochs), "loss": 2.0, "val_loss": 2.1, "wall_time": 1.0}])
+    return folder
+
+
+def use_model_dirs(monkeypatch: pytest.MonkeyPatch, *roots: Path) -> None:
+    """Make the app list the runs under ``roots`` (instead of ``assets/`` and ``runs/``)."""
+    import streamlit as st
+
+    monkeypatch.setenv(runs.MODEL_DIRS_ENV, os.pathsep.join(str(r) for r in roots))
+    st.cache_data.clear()  # the cached model list
+
+
+@pytest.fixture(scope="session")
+def tiny_model_root(tmp_path_factory) -> Path:
+    """A folder named ``lab`` with a briefly trained ``tiny-transformer`` and an untrained ``tiny-additive``."""
+    root = tmp_path_factory.mktemp("tiny_models") / ROOT_NAME
+    write_tiny_run(root / "tiny-transformer", "transformer", train_epochs=40)
+    write_tiny_run(root / "tiny-additive", "additive")
+    return root
+
+
+@pytest.fixture
+def tiny_model_dir(tiny_model_root, monkeypatch) -> Path:
+    """``tiny_model_root``, with the app pointed at it for one test."""
+    use_model_dirs(monkeypatch, tiny_model_root)
+    yield tiny_model_root
+    import streamlit as st
+
+    st.cache_data.clear()
