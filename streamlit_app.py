@@ -16,7 +16,9 @@ display_settings()  # language and presentation mode first: page titles below de
 pages = [
     st.Page("app_pages/translate.py", title=t("nav.translate"), icon=":material/translate:", default=True),
     st.Page("app_pages/step_through.py", title=t("nav.step_through"), icon=":material/skip_next:"),
+    st.Page("app_pages/beam.py", title=t("nav.beam"), icon=":material/account_tree:"),
     st.Page("app_pages/compare.py", title=t("nav.compare"), icon=":material/compare:"),
+    st.Page("app_pages/layers_heads.py", title=t("nav.layers_heads"), icon=":material/grid_view:"),
     st.Page("app_pages/training.py", title=t("nav.training"), icon=":material/show_chart:"),
     st.Page(
         "app_pages/attention_over_training.py", title=t("nav.attention_over_training"), icon=":material/animation:"

@@ -60,18 +60,26 @@ def sentence(value: str) -> str:
     return normalize(value)
 
 
+def _first_visit_value(page: str, param: str) -> str | None:
+    """``?param=`` of the link a page was first opened with in this session, else None.
+
+    Only that first link counts, not what the page publishes into the address bar later.
+    """
+    read = st.session_state.setdefault(_READ, set())
+    if (page, param) in read:
+        return None
+    read.add((page, param))
+    return st.query_params.get(param)
+
+
 def from_link(page: str, param: str, key: str, parse: Callable[[str], Any]) -> bool:
     """Before the widget ``key`` is drawn, set it from ``?param=`` of the link, once per session.
 
     Returns True when the link's value was applied (a page may then redo what the link shows).
     """
-    read = st.session_state.setdefault(_READ, set())
-    if (page, param) in read:
+    raw = _first_visit_value(page, param)
+    if raw is None:
         return False
-    read.add((page, param))  # only the link a page is first opened with counts, not what it publishes later
-    if param not in st.query_params:
-        return False
-    raw = st.query_params[param]
     try:
         st.session_state[key] = parse(raw)
     except Refused:
@@ -82,16 +90,11 @@ def from_link(page: str, param: str, key: str, parse: Callable[[str], Any]) -> b
 
 def from_link_list(page: str, param: str, key: str, parse: Callable[[str], Any], limit: int) -> bool:
     """Like :func:`from_link` for a comma-separated list (e.g. several models), at most ``limit``."""
-    read = st.session_state.setdefault(_READ, set())
-    if (page, param) in read:
+    raw = _first_visit_value(page, param)
+    if raw is None:
         return False
-    read.add((page, param))  # only the link a page is first opened with counts, not what it publishes later
-    if param not in st.query_params:
-        return False
-    raw = st.query_params[param]
-    items = [v for v in raw.split(",") if v][:limit]
     good = []
-    for item in items:
+    for item in [v for v in raw.split(",") if v][:limit]:
         try:
             good.append(parse(item))
         except Refused:

@@ -13,19 +13,24 @@ APP = str(ROOT / "streamlit_app.py")
 SHIPPED = "assets/additive"
 
 
-def open_app(query: dict[str, str] | None = None, **state):
-    """A fresh AppTest of the entry point opened on a link with ``query`` parameters."""
+def open_app(query: dict[str, str] | None = None, page: str | None = None, model: str = SHIPPED, **state):
+    """A fresh AppTest of the entry point opened on a link: ``page`` with ``query`` parameters.
+
+    ``model`` is selected in the sidebar (the shipped one by default; the test is skipped when
+    it is missing) and ``state`` goes into session state first, e.g. ``app_lang="zh"``.
+    """
     from core.runs import find_runs
 
-    usable = {r.name for r in find_runs() if r.error is None}
-    if SHIPPED not in usable:
+    if model == SHIPPED and SHIPPED not in {r.name for r in find_runs() if r.error is None}:
         pytest.skip(f"the shipped model {SHIPPED} is missing or incomplete")
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(APP, default_timeout=180)
-    at.session_state["sidebar_model"] = SHIPPED
+    at.session_state["sidebar_model"] = model
     for key, value in state.items():
         at.session_state[key] = value
+    if page is not None:
+        at.switch_page(page)
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()

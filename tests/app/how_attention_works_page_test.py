@@ -9,7 +9,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from tests.app.conftest import APP, SHIPPED, charts
+from tests.app.conftest import charts, open_app
 
 PAGE = "app_pages/how_attention_works.py"
 HEATMAP = '"blueorange"'  # the positional-encoding heatmap's palette, used by no other chart of the page
@@ -116,18 +116,7 @@ def test_bad_cell_gives_a_message_not_a_traceback(page, value):
 
 def _open(query: dict[str, str] | None = None, **state):
     """The page opened straight from a link with ``query`` parameters."""
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.session_state["sidebar_model"] = SHIPPED
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.switch_page(PAGE)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_app(query, page=PAGE, **state)
 
 
 def _text(chart) -> str:

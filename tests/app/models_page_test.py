@@ -6,25 +6,14 @@ import json
 
 import pytest
 
-from tests.app.conftest import APP, SHIPPED, charts
+from tests.app.conftest import SHIPPED, charts, open_app
 
 PAGE = "app_pages/models.py"
 
 
 def _open(query: dict[str, str] | None = None, **state):
     """The page opened straight from a link with ``query`` parameters."""
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.session_state["sidebar_model"] = SHIPPED
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.switch_page(PAGE)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_app(query, page=PAGE, **state)
 
 
 def _chart(at) -> dict:
