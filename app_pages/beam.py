@@ -106,7 +106,9 @@ if stored is not None:
     st.caption(t("beam.score_caption"))
 
     score_word = t("beam.col_score")
-    labels = [f"{i + 1}. {escape_markdown(h.text) or '∅'}  ({score_word} {h.score:.2f})" for i, h in enumerate(tree.nbest)]
+    labels = [
+        f"{i + 1}. {escape_markdown(h.text) or '∅'}  ({score_word} {h.score:.2f})" for i, h in enumerate(tree.nbest)
+    ]
     pick = st.radio(t("beam.pick"), range(len(tree.nbest)), format_func=labels.__getitem__, key=PREFIX + "hypothesis")
     tr = tree.nbest[pick]
 
@@ -164,8 +166,7 @@ if stored is not None:
                     t("beam.col_log_prob"): [round(n.log_prob, 4) for n in shown],
                     t("beam.col_score"): [round(n.score, 4) for n in shown],
                     t("beam.col_status"): [
-                        t("beam.status_nbest", rank=n.rank + 1) if n.rank is not None else status[n.kept]
-                        for n in shown
+                        t("beam.status_nbest", rank=n.rank + 1) if n.rank is not None else status[n.kept] for n in shown
                     ],
                 }
             ),

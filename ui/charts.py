@@ -123,8 +123,11 @@ def attention_figure(
     ax.set_xticks(range(len(source)), labels=list(source), rotation=45, ha="left")
     ax.xaxis.tick_top()
     ax.set_yticks(range(len(target)), labels=list(target))
-    ax.set_xlabel("source (English)")
-    ax.set_ylabel("output (Spanish)")
+    style = style or ChartStyle()
+    # the page's axis titles when the figure font can draw them; else titles true of every matrix
+    ascii_titles = style.source_title.isascii() and style.target_title.isascii()
+    ax.set_xlabel(style.source_title if ascii_titles else "attended to")
+    ax.set_ylabel(style.target_title if ascii_titles else "attending")
     if title:
         ax.set_title(title, pad=12, fontsize=10, loc="left")
     fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04)

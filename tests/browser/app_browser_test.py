@@ -23,6 +23,8 @@ SHOTS = Path(__file__).resolve().parent / "screenshots"
 KNOWN_PAGES = (
     "Translate",
     "Step through",
+    "Beam search",
+    "Layers & heads",
     "Compare",
     "Training curves",
     "Attention over training",

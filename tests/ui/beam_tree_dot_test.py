@@ -67,9 +67,9 @@ def test_hostile_tokens_do_not_break_the_syntax():
     for statement in filter(None, statements):
         head = statement.split("[")[0].strip()
         names = [part.strip() for part in head.split("->")]
-        assert all(n in node_ids or n in ("rankdir=LR", "nodesep=0.08", "ranksep=0.3", "node", "edge") for n in names), (
-            statement
-        )
+        assert all(
+            n in node_ids or n in ("rankdir=LR", "nodesep=0.08", "ranksep=0.3", "node", "edge") for n in names
+        ), statement
 
 
 def test_tree_shape_and_marks():

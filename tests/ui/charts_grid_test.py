@@ -23,9 +23,7 @@ def test_grid_frame_has_a_row_per_cell():
     cell = df[(df["layer"] == 2) & (df["head"] == 1) & (df["row"] == 3) & (df["col"] == 4)].iloc[0]
     assert cell.row_token == "d" and cell.col_token == "z"
     assert cell.weight == pytest.approx(w[1, 0, 3, 4], abs=1e-4)
-    assert df["chosen"].sum() == 4 * 5 and set(
-        map(tuple, df[df["chosen"]][["layer", "head"]].to_numpy())
-    ) == {(2, 3)}
+    assert df["chosen"].sum() == 4 * 5 and set(map(tuple, df[df["chosen"]][["layer", "head"]].to_numpy())) == {(2, 3)}
 
 
 def test_grid_frame_checks_the_labels():
