@@ -191,37 +191,65 @@ class Translator:
         banned[list(_BANNED)] = -1e9
         self._banned = banned
         self._greedy_fn = tf.function(
-            lambda src: self._greedy(src, self.config.max_decode_len),
+            lambda src: self._search(src, self.config.max_decode_len),
             input_signature=[tf.TensorSpec([None, None], tf.int32)],
         )
         self._beam_fns: dict[tuple[int, float], object] = {}
         # the model's best alternatives per step: never more than the tokens it may emit
         self.top_k = max(1, min(STEP_TOP_K, len(tgt_vocab) - len(_BANNED)))
         self._forced_fn = tf.function(
-            lambda src, prefix: self._forced(src, prefix, self.config.max_decode_len, self.top_k),
+            lambda src, prefix: self._search(src, self.config.max_decode_len, prefix, self.top_k),
             input_signature=[tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([None, None], tf.int32)],
         )
 
     # -- searches on id arrays ----------------------------------------------------------
-    def _greedy(self, src, max_len: int) -> dict:
-        """Greedy search on ``src`` (batch, src_len): ids and probs (batch, steps), attention dict."""
+    def _search(self, src, max_len: int, prefix=None, top_k: int = 0) -> dict:
+        """Greedy search on ``src`` (batch, src_len), optionally with forced first tokens.
+
+        ``prefix`` (batch, prefix_len) holds the token to write at each of the first steps;
+        ``PAD_ID`` there (and every step past ``prefix_len``) leaves the choice to the model.
+        Returns per step the written ``ids`` and their ``probs`` under the model (batch, steps)
+        and the attention dict (each (batch, steps, ...)); with a prefix also whether each token
+        was ``forced``, and with ``top_k`` > 0 the model's ``top_ids``/``top_probs``
+        (batch, steps, top_k), best first. Plain greedy search (no prefix, ``top_k=0``) traces
+        none of that extra work.
+        """
         model = self.model
         memory, state = model.init_decoding(src)
         batch = tf.shape(src)[0]
+        if prefix is not None:
+            prefix = prefix[:, :max_len]
+            prefix = tf.pad(prefix, [[0, 0], [0, max_len - tf.shape(prefix)[1]]])  # (batch, max_len)
         token = tf.fill([batch], START_ID)
         _, _, probe = model.decode_step(token, tf.constant(0), memory, state)  # only its structure is used
         names = sorted(probe)
         done = tf.zeros([batch], tf.bool)
-        ids = tf.TensorArray(tf.int32, size=max_len)
-        probs = tf.TensorArray(tf.float32, size=max_len)
+        arrays = {"ids": tf.TensorArray(tf.int32, size=max_len), "probs": tf.TensorArray(tf.float32, size=max_len)}
+        if prefix is not None:
+            arrays["forced"] = tf.TensorArray(tf.bool, size=max_len)
+        if top_k:
+            arrays["top_ids"] = tf.TensorArray(tf.int32, size=max_len)
+            arrays["top_probs"] = tf.TensorArray(tf.float32, size=max_len)
         attn = tuple(tf.TensorArray(tf.float32, size=max_len) for _ in names)
         steps = tf.constant(0)
         for t in tf.range(max_len):
             logits, state, step_attention = model.decode_step(token, t, memory, state)
             p = tf.nn.softmax(logits + self._banned)  # (batch, vocab)
-            nxt = tf.where(done, PAD_ID, tf.argmax(p, axis=-1, output_type=tf.int32))
-            ids = ids.write(t, nxt)
-            probs = probs.write(t, tf.reduce_max(p, axis=-1))
+            chosen = tf.argmax(p, axis=-1, output_type=tf.int32)  # (batch,)
+            written = {}
+            if prefix is not None:
+                want = prefix[:, t]
+                is_forced = tf.not_equal(want, PAD_ID) & ~done
+                chosen = tf.where(is_forced, want, chosen)
+                written["forced"] = is_forced
+                written["probs"] = tf.gather(p, chosen, batch_dims=1)
+            else:
+                written["probs"] = tf.reduce_max(p, axis=-1)
+            if top_k:
+                written["top_probs"], written["top_ids"] = tf.math.top_k(p, k=top_k)
+            nxt = tf.where(done, PAD_ID, chosen)
+            written["ids"] = nxt
+            arrays = {name: ta.write(t, written[name]) for name, ta in arrays.items()}
             attn = tuple(ta.write(t, step_attention[n]) for ta, n in zip(attn, names, strict=True))
             done = done | tf.equal(nxt, END_ID)
             token = nxt
@@ -229,10 +257,12 @@ class Translator:
             if tf.reduce_all(done):
                 break
         out = {
-            "ids": tf.transpose(ids.stack()[:steps]),  # (batch, steps)
-            "probs": tf.transpose(probs.stack()[:steps]),
-            "attention": _stack_steps(attn, names, steps),  # each (batch, steps, ...)
+            name: tf.transpose(ta.stack()[:steps]) for name, ta in arrays.items() if name in ("ids", "probs", "forced")
         }
+        for name in ("top_ids", "top_probs"):  # (batch, steps, top_k)
+            if name in arrays:
+                out[name] = tf.transpose(arrays[name].stack()[:steps], [1, 0, 2])
+        out["attention"] = _stack_steps(attn, names, steps)  # each (batch, steps, ...)
         if "encoder_self" in memory:
             out["encoder_self"] = memory["encoder_self"]
         return out
@@ -242,62 +272,6 @@ class Translator:
         with self._lock:  # one TensorFlow call at a time per model
             out = self._greedy_fn(tf.constant(src, tf.int32))
         return tf.nest.map_structure(lambda x: x.numpy(), out)
-
-    def _forced(self, src, prefix, max_len: int, top_k: int) -> dict:
-        """Greedy search whose first tokens are forced: teacher forcing from ``prefix``, then greedy.
-
-        ``prefix`` (batch, prefix_len) holds the token to write at each of the first steps;
-        ``PAD_ID`` there (and every step past ``prefix_len``) leaves the choice to the model.
-        Returns, per step, the written ``ids``, their ``probs`` under the model, whether each
-        was ``forced``, the model's ``top_ids``/``top_probs`` (batch, steps, top_k), best
-        first, and the attention dict as :meth:`_greedy` does.
-        """
-        model = self.model
-        memory, state = model.init_decoding(src)
-        batch = tf.shape(src)[0]
-        prefix = prefix[:, :max_len]
-        prefix = tf.pad(prefix, [[0, 0], [0, max_len - tf.shape(prefix)[1]]])  # (batch, max_len)
-        token = tf.fill([batch], START_ID)
-        _, _, probe = model.decode_step(token, tf.constant(0), memory, state)  # only its structure is used
-        names = sorted(probe)
-        done = tf.zeros([batch], tf.bool)
-        ids = tf.TensorArray(tf.int32, size=max_len)
-        probs = tf.TensorArray(tf.float32, size=max_len)
-        forced = tf.TensorArray(tf.bool, size=max_len)
-        top_ids = tf.TensorArray(tf.int32, size=max_len)
-        top_probs = tf.TensorArray(tf.float32, size=max_len)
-        attn = tuple(tf.TensorArray(tf.float32, size=max_len) for _ in names)
-        steps = tf.constant(0)
-        for t in tf.range(max_len):
-            logits, state, step_attention = model.decode_step(token, t, memory, state)
-            p = tf.nn.softmax(logits + self._banned)  # (batch, vocab)
-            want = prefix[:, t]
-            is_forced = tf.not_equal(want, PAD_ID) & ~done
-            chosen = tf.where(is_forced, want, tf.argmax(p, axis=-1, output_type=tf.int32))
-            nxt = tf.where(done, PAD_ID, chosen)
-            k_probs, k_ids = tf.math.top_k(p, k=top_k)
-            ids = ids.write(t, nxt)
-            probs = probs.write(t, tf.gather(p, chosen, batch_dims=1))
-            forced = forced.write(t, is_forced)
-            top_ids = top_ids.write(t, k_ids)
-            top_probs = top_probs.write(t, k_probs)
-            attn = tuple(ta.write(t, step_attention[n]) for ta, n in zip(attn, names, strict=True))
-            done = done | tf.equal(nxt, END_ID)
-            token = nxt
-            steps = t + 1
-            if tf.reduce_all(done):
-                break
-        out = {
-            "ids": tf.transpose(ids.stack()[:steps]),  # (batch, steps)
-            "probs": tf.transpose(probs.stack()[:steps]),
-            "forced": tf.transpose(forced.stack()[:steps]),
-            "top_ids": tf.transpose(top_ids.stack()[:steps], [1, 0, 2]),  # (batch, steps, top_k)
-            "top_probs": tf.transpose(top_probs.stack()[:steps], [1, 0, 2]),
-            "attention": _stack_steps(attn, names, steps),  # each (batch, steps, ...)
-        }
-        if "encoder_self" in memory:
-            out["encoder_self"] = memory["encoder_self"]
-        return out
 
     def forced_search(self, src: np.ndarray, prefix: np.ndarray) -> dict:
         """Compiled forced-prefix search on padded ids (batch, src_len) and prefixes (batch, prefix_len)."""

@@ -40,9 +40,25 @@ def test_run_folder_is_complete_and_small(shipped):
     assert runs.probe_epochs(info.path), "no probe attention saved"
     assert list((info.path / runs.TENSORBOARD).rglob("events.out.tfevents.*")), "no TensorBoard events"
     size = sum(p.stat().st_size for p in info.path.rglob("*") if p.is_file())
-    assert size <= 30 * 2**20, f"{info.name} takes {size / 2**20:.1f} MiB"
+    assert size <= 25 * 10**6, f"{info.name} takes {size / 10**6:.1f} MB (at most 25 MB per model)"
     history = runs.read_history(info.path)
     assert [int(r["epoch"]) for r in history] == list(range(1, len(history) + 1))
+
+
+def test_assets_fit_the_repository_budget():
+    size = sum(p.stat().st_size for p in (ROOT / "assets").rglob("*") if p.is_file())
+    assert size <= 120 * 10**6, f"assets/ takes {size / 10**6:.1f} MB (at most 120 MB)"
+
+
+def test_every_architecture_is_shipped():
+    """The report card compares additive, Luong global and local-p, and both Transformer feed-forwards."""
+    from core.config import ModelConfig
+
+    configs = [ModelConfig.load(r.path / runs.CONFIG) for r in SHIPPED if r.error is None]
+    kinds = {c.arch if c.arch != "transformer" else f"transformer-{c.ffn}" for c in configs}
+    assert {"additive", "local-p", "transformer-relu"} <= kinds, kinds
+    assert kinds & {"general", "dot"}, kinds
+    assert kinds & {"transformer-glu", "transformer-geglu", "transformer-swiglu"}, kinds
 
 
 def test_recorded_scores_reproduce(shipped):
