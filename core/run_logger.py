@@ -31,14 +31,22 @@ class RunLogger(keras.callbacks.Callback):
     epochs that will be trained again are dropped and wall time continues from the last row.
     """
 
-    def __init__(self, out: Path, src_vocab: Vocabulary, tgt_vocab: Vocabulary, steps_log_every: int = 50):
+    def __init__(
+        self,
+        out: Path,
+        src_vocab: Vocabulary,
+        tgt_vocab: Vocabulary,
+        steps_log_every: int = 50,
+        initial_epoch: int = 0,
+    ):
         super().__init__()
+        self.initial_epoch = initial_epoch
         self.out = Path(out)
         self.src_vocab, self.tgt_vocab = src_vocab, tgt_vocab
         self.steps_log_every = steps_log_every
 
     def on_train_begin(self, logs=None):
-        start = int(getattr(self.model, "_initial_epoch", 0) or 0)
+        start = int(getattr(self.model, "_initial_epoch", 0) or self.initial_epoch)
         try:
             rows = runs.read_history(self.out)
         except runs.RunError:

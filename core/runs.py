@@ -112,7 +112,7 @@ def write_history(path: Path, rows: list[dict[str, float]]) -> None:
         writer = csv.DictWriter(f, fieldnames=HISTORY_COLUMNS, extrasaction="ignore")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: row.get(k, "") for k in HISTORY_COLUMNS})
+            writer.writerow({k: row.get(k, "") for k in HISTORY_COLUMNS} | {"epoch": int(row["epoch"])})
 
 
 def read_json(path: Path, name: str) -> dict | None:

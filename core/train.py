@@ -215,14 +215,41 @@ def train(args: argparse.Namespace) -> Path:
             metrics=[masked_accuracy],
         )
     print(f"strategy {args.strategy}: {strategy.num_replicas_in_sync} replica(s)", flush=True)
+    initial_epoch = 0
+    if args.resume and not (out / runs.CHECKPOINT).exists():
+        initial_epoch = _warm_start(model, out)
+        print(f"no checkpoint in {out}: continuing from its weights after epoch {initial_epoch}", flush=True)
     callbacks = [
         keras.callbacks.BackupAndRestore(str(out / runs.CHECKPOINT), delete_checkpoint=False),
-        RunLogger(out, src_vocab, tgt_vocab, steps_log_every=tc.steps_log_every),
+        RunLogger(out, src_vocab, tgt_vocab, steps_log_every=tc.steps_log_every, initial_epoch=initial_epoch),
         keras.callbacks.TensorBoard(str(out / runs.TENSORBOARD), update_freq="epoch", write_graph=False),
     ]
     verbose = args.verbose if args.verbose == "auto" else int(args.verbose)
-    model.fit(train_ds, validation_data=val_ds, epochs=tc.epochs, callbacks=callbacks, verbose=verbose)
+    model.fit(
+        train_ds,
+        validation_data=val_ds,
+        epochs=tc.epochs,
+        initial_epoch=initial_epoch,
+        callbacks=callbacks,
+        verbose=verbose,
+    )
     return out
+
+
+def _warm_start(model, out: Path) -> int:
+    """Load a finished run's best weights (no optimiser state) and return the last epoch it logged.
+
+    A shipped model folder keeps weights and ``history.csv`` but not the training checkpoint;
+    training such a folder further starts Adam afresh from those weights.
+    """
+    if not (out / runs.WEIGHTS).is_file():
+        raise FileNotFoundError(f"--resume found neither {runs.CHECKPOINT}/ nor {runs.WEIGHTS} in {out}")
+    model.load_weights(out / runs.WEIGHTS)
+    try:
+        rows = runs.read_history(out)
+    except runs.RunError:
+        rows = []
+    return int(rows[-1]["epoch"]) if rows else 0
 
 
 def _load_train_config(out: Path) -> TrainConfig:

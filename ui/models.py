@@ -89,24 +89,11 @@ def score_label(info: runs.RunInfo) -> str:
 def model_card(info: runs.RunInfo) -> dict:
     """One row of the report card: architecture, size, training and test scores of a model."""
     from core.config import ModelConfig
+    from core.report import card
 
-    config = ModelConfig.load(info.path / runs.CONFIG)
-    metrics = read_metrics(info.path) or {}
     try:
         history = read_history(info.path)
     except runs.RunError:
         history = []
-    training = metrics.get("training", {})
-    wall = training.get("wall_time_s", history[-1]["wall_time"] if history else float("nan"))
-    return {
-        "model": info.name,
-        "architecture": config.label,
-        "parameters": metrics.get("model", {}).get("params"),
-        "epochs": training.get("epochs", int(history[-1]["epoch"]) if history else 0),
-        "training time (min)": round(wall / 60, 1),
-        "hardware": training.get("hardware", ""),
-        "BLEU": metrics.get("bleu"),
-        "chrF": metrics.get("chrf"),
-        "BLEU (cased)": metrics.get("bleu_cased"),
-        "test sentences": metrics.get("sentences"),
-    }
+    config = ModelConfig.load(info.path / runs.CONFIG)
+    return {"model": info.name, **card(config, read_metrics(info.path), history)}

@@ -75,7 +75,7 @@ def test_local_p_draws_window_centres(app_on):
 
 def test_beam_search_lists_hypotheses(app_on):
     at = app_on("tiny-local-p")
-    at.radio(key="translate_decoding").set_value("Beam search")
+    at.radio(key="translate_decoding").set_value("beam")
     at.slider(key="translate_width").set_value(3)
     at = translate(at, "She is tall.")
     hyps = at.radio(key="translate_hypothesis")

@@ -118,6 +118,28 @@ def test_resume_continues_the_run(trained_run, train_args, tmp_path, capsys):
     assert [int(r["step"]) for r in steps] == list(range(1, len(steps) + 1))
 
 
+def test_resume_without_checkpoint_starts_from_the_saved_weights(trained_run, train_args, tmp_path, capsys):
+    """A shipped model folder has weights and history but no checkpoint: training it further keeps both."""
+    run = tmp_path / "run"
+    shutil.copytree(trained_run, run, ignore=shutil.ignore_patterns(runs.CHECKPOINT))
+    before = runs.load_translator(run).model.get_weights()
+    first_row = runs.read_history(run)[0]
+    capsys.readouterr()
+
+    assert main(train_args(trained_run.parent / "corpus.tsv", run, "--epochs", "2", "--resume")) == 0
+
+    assert "after epoch 1" in capsys.readouterr().out
+    history = runs.read_history(run)
+    assert [r["epoch"] for r in history] == [1, 2]
+    assert history[0] == first_row
+    assert (run / runs.HISTORY).read_text(encoding="utf-8").splitlines()[1][:2] == "1,"  # epochs stay integers
+    # the second epoch started from the saved weights, not from a fresh initialisation: its
+    # training loss continues the first epoch's instead of starting over
+    assert history[1]["loss"] < first_row["loss"]
+    after = runs.load_translator(run).model.get_weights()
+    assert any(not np.array_equal(a, b) for a, b in zip(before, after, strict=True))
+
+
 def test_non_empty_out_needs_resume(trained_run, train_args, tmp_path, capsys):
     run = tmp_path / "run"
     shutil.copytree(trained_run, run)

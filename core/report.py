@@ -1,0 +1,89 @@
+"""The report card of trained models: one row per model, as the app's Models page and the README show it.
+
+python -m core.report                 # Markdown table of the shipped models in assets/
+python -m core.report assets/additive runs/my-model
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from pathlib import Path
+
+from core import runs
+from core.config import ModelConfig
+
+
+def card(config: ModelConfig, metrics: dict | None, history: list[dict[str, float]]) -> dict:
+    """Architecture, size, training and test scores of one model, from its config, metrics and history."""
+    metrics = metrics or {}
+    training = metrics.get("training", {})
+    wall = training.get("wall_time_s", history[-1]["wall_time"] if history else math.nan)
+    return {
+        "architecture": config.label,
+        "parameters": metrics.get("model", {}).get("params"),
+        "epochs": training.get("epochs", int(history[-1]["epoch"]) if history else 0),
+        "training time (min)": round(wall / 60, 1),
+        "hardware": training.get("hardware", ""),
+        "BLEU": metrics.get("bleu"),
+        "chrF": metrics.get("chrf"),
+        "BLEU (cased)": metrics.get("bleu_cased"),
+        "test sentences": metrics.get("sentences"),
+    }
+
+
+def read_card(path: Path) -> dict:
+    """``card`` of the run folder at ``path`` (raises ``RunError`` when its files cannot be read)."""
+    config = ModelConfig.load(path / runs.CONFIG)
+    try:
+        history = runs.read_history(path)
+    except runs.RunError:
+        history = []
+    return card(config, runs.read_metrics(path), history)
+
+
+def _cell(value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def markdown_table(paths: list[Path]) -> str:
+    """A Markdown table with one row per model folder, named by its path."""
+    columns = ["model", "architecture", "parameters", "epochs", "training time (min)", "hardware"]
+    columns += ["BLEU", "chrF", "BLEU (cased)", "MB"]
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for path in paths:
+        row = read_card(path)
+        size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
+        name = (
+            path.resolve().relative_to(runs.PROJECT_ROOT) if path.resolve().is_relative_to(runs.PROJECT_ROOT) else path
+        )
+        row = {"model": f"`{name.as_posix()}`", **row, "MB": round(size, 1)}
+        lines.append("| " + " | ".join(_cell(row[c]) for c in columns) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m core.report", description=__doc__.splitlines()[0])
+    p.add_argument("folders", nargs="*", type=Path, help="model folders (default: every one in assets/)")
+    args = p.parse_args(argv)
+    folders = args.folders or [r.path for r in runs.find_runs([runs.PROJECT_ROOT / "assets"]) if r.error is None]
+    if not folders:
+        print("error: no model folders given and none found in assets/", file=sys.stderr)
+        return 2
+    try:
+        print(markdown_table(folders))
+    except (OSError, ValueError, runs.RunError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

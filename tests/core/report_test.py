@@ -1,0 +1,34 @@
+"""The report card CLI: one Markdown row per model folder, from its own files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from core import runs
+from core.report import main, read_card
+
+
+def test_card_reads_training_and_scores(trained_run, tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(trained_run, run)
+    metrics = {"bleu": 12.5, "chrf": 30.25, "bleu_cased": 11.0, "sentences": 7, "model": {"params": 1234}}
+    metrics["training"] = {"epochs": 1, "wall_time_s": 90.0, "hardware": "2 CPU cores"}
+    (run / runs.METRICS).write_text(json.dumps(metrics), encoding="utf-8")
+    row = read_card(run)
+    assert row["epochs"] == 1 and row["training time (min)"] == 1.5 and row["hardware"] == "2 CPU cores"
+    assert (row["BLEU"], row["chrF"], row["parameters"]) == (12.5, 30.25, 1234)
+
+
+def test_table_has_one_row_per_folder(trained_run, capsys):
+    assert main([str(trained_run), str(trained_run)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith("| model | architecture |") and len(lines) == 4
+    history = runs.read_history(trained_run)
+    assert f"| {int(history[-1]['epoch'])} |" in lines[2]
+    assert "| – |" in lines[2]  # no metrics.json yet: the scores are a dash, not a made-up number
+
+
+def test_a_folder_that_is_not_a_model_is_an_error(tmp_path, capsys):
+    assert main([str(tmp_path)]) == 2
+    assert runs.CONFIG in capsys.readouterr().err
