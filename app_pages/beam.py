@@ -5,13 +5,13 @@ import re
 import pandas as pd
 import streamlit as st
 
-from core.text import MAX_INPUT_CHARS
 from ui.beam_tree import beam_tree_dot, visible_nodes
 from ui.charts import attention_heatmap
 from ui.downloads import attention_downloads
 from ui.i18n import t
-from ui.models import get_translator, selected_model
+from ui.models import selected_model
 from ui.present import chart_style, presenting
+from ui.sentence import run_model, sentence_area
 from ui.share import Refused, from_link, int_in, publish, sentence
 from ui.text import escape_markdown
 
@@ -42,12 +42,7 @@ st.session_state.setdefault(PREFIX + "width", 4)
 st.session_state.setdefault(PREFIX + "alpha", 0.6)
 
 with st.form(PREFIX + "form"):
-    text = st.text_area(
-        t("translate.sentence"),
-        help=t("translate.sentence_help", n=MAX_INPUT_CHARS),
-        height=80,
-        key=PREFIX + "sentence",
-    )
+    text = sentence_area(PREFIX)
     left, right = st.columns(2)
     width = left.slider(t("beam.width"), MIN_WIDTH, MAX_WIDTH, key=PREFIX + "width", help=t("beam.width_help"))
     alpha = right.slider(t("beam.alpha"), 0.0, MAX_ALPHA, step=0.1, key=PREFIX + "alpha", help=t("beam.alpha_help"))
@@ -56,20 +51,9 @@ with st.form(PREFIX + "form"):
 if submitted or linked:
     st.session_state.pop(PREFIX + "result", None)
     st.session_state.pop(PREFIX + "hypothesis", None)
-    if not text or not text.strip():
-        st.info(t("translate.empty"))
-    else:
-        if len(text) > MAX_INPUT_CHARS:
-            st.warning(t("translate.too_long_chars", n=len(text), cap=MAX_INPUT_CHARS))
-            text = text[:MAX_INPUT_CHARS]
-        try:
-            translator = get_translator(str(model.path))
-            with st.spinner(t("beam.working")):
-                tree = translator.beam_tree(text, beam_width=width, alpha=alpha)
-        except Exception as e:  # the page shows a message, never a traceback
-            st.error(t("translate.failed", model=model.name, error=escape_markdown(f"{type(e).__name__}: {e}")))
-        else:
-            st.session_state[PREFIX + "result"] = (model.name, text, width, alpha, tree)
+    done = run_model(model, text, lambda tr, s: tr.beam_tree(s, beam_width=width, alpha=alpha), t("beam.working"))
+    if done is not None:
+        st.session_state[PREFIX + "result"] = (model.name, done[0], width, alpha, done[1])
 
 stored = st.session_state.get(PREFIX + "result")
 if stored is not None:

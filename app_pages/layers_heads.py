@@ -6,14 +6,14 @@ import streamlit as st
 
 from core import runs
 from core.config import ModelConfig
-from core.text import MAX_INPUT_CHARS
 from core.vocab import START
 from ui.charts import attention_heatmap
 from ui.charts_grid import PICK, attention_grid, picked_panel
 from ui.downloads import attention_downloads
 from ui.i18n import t
-from ui.models import MODEL_KEY, get_translator, list_models, selected_model
+from ui.models import MODEL_KEY, list_models, selected_model
 from ui.present import chart_style
+from ui.sentence import run_model, sentence_area
 from ui.share import from_link, int_in, one_of, publish, sentence
 from ui.text import escape_markdown
 
@@ -65,30 +65,14 @@ st.session_state.setdefault(PREFIX + "sentence", "I am cold.")
 st.session_state.setdefault(PREFIX + "kind", "cross")
 
 with st.form(PREFIX + "form"):
-    text = st.text_area(
-        t("translate.sentence"),
-        help=t("translate.sentence_help", n=MAX_INPUT_CHARS),
-        height=80,
-        key=PREFIX + "sentence",
-    )
+    text = sentence_area(PREFIX)
     submitted = st.form_submit_button(t("layers.submit"), type="primary")
 
 if submitted or linked:
     st.session_state.pop(PREFIX + "result", None)
-    if not text or not text.strip():
-        st.info(t("translate.empty"))
-    else:
-        if len(text) > MAX_INPUT_CHARS:
-            st.warning(t("translate.too_long_chars", n=len(text), cap=MAX_INPUT_CHARS))
-            text = text[:MAX_INPUT_CHARS]
-        try:
-            translator = get_translator(str(model.path))
-            with st.spinner(t("translate.working")):
-                translation = translator.translate(text)
-        except Exception as e:  # the page shows a message, never a traceback
-            st.error(t("translate.failed", model=model.name, error=escape_markdown(f"{type(e).__name__}: {e}")))
-        else:
-            st.session_state[PREFIX + "result"] = (model.name, text, translation)
+    done = run_model(model, text, lambda tr, s: tr.translate(s), t("translate.working"))
+    if done is not None:
+        st.session_state[PREFIX + "result"] = (model.name, *done)
 
 kind = st.radio(
     t("layers.kind"),

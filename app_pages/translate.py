@@ -3,12 +3,12 @@
 import numpy as np
 import streamlit as st
 
-from core.text import MAX_INPUT_CHARS
 from ui.charts import attention_heatmap
 from ui.downloads import attention_downloads
 from ui.i18n import t
-from ui.models import get_translator, read_metrics, selected_model
+from ui.models import read_metrics, selected_model
 from ui.present import chart_style
+from ui.sentence import run_model, sentence_area
 from ui.share import from_link, int_in, one_of, publish, sentence
 from ui.text import escape_markdown
 
@@ -32,12 +32,7 @@ st.session_state.setdefault(PREFIX + "sentence", "I am cold.")
 st.session_state.setdefault(PREFIX + "width", 4)
 
 with st.form(PREFIX + "form"):
-    text = st.text_area(
-        t("translate.sentence"),
-        help=t("translate.sentence_help", n=MAX_INPUT_CHARS),
-        height=80,
-        key=PREFIX + "sentence",
-    )
+    text = sentence_area(PREFIX)
     left, right = st.columns(2)
     decoding = left.radio(t("translate.decoding"), DECODINGS, horizontal=True, key=PREFIX + "decoding",
                           format_func={d: t(f"translate.decoding_{d}") for d in DECODINGS}.get)  # fmt: skip
@@ -46,23 +41,13 @@ with st.form(PREFIX + "form"):
 
 if submitted or linked:
     st.session_state.pop(PREFIX + "result", None)
-    if not text or not text.strip():
-        st.info(t("translate.empty"))
-    else:
-        if len(text) > MAX_INPUT_CHARS:
-            st.warning(t("translate.too_long_chars", n=len(text), cap=MAX_INPUT_CHARS))
-            text = text[:MAX_INPUT_CHARS]
-        try:
-            translator = get_translator(str(model.path))
-            with st.spinner(t("translate.working")):
-                if decoding == "greedy":
-                    hypotheses = [translator.translate(text)]
-                else:
-                    hypotheses = translator.nbest(text, beam_width=width)
-        except Exception as e:  # the page shows a message, never a traceback
-            st.error(t("translate.failed", model=model.name, error=escape_markdown(f"{type(e).__name__}: {e}")))
-        else:
-            st.session_state[PREFIX + "result"] = (model.name, text, hypotheses)
+
+    def work(translator, s):
+        return [translator.translate(s)] if decoding == "greedy" else translator.nbest(s, beam_width=width)
+
+    done = run_model(model, text, work, t("translate.working"))
+    if done is not None:
+        st.session_state[PREFIX + "result"] = (model.name, *done)
 
 stored = st.session_state.get(PREFIX + "result")
 layer = head = None

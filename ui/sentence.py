@@ -1,0 +1,47 @@
+"""The sentence box and the guarded call into a model that the translating pages share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import streamlit as st
+
+from core import runs
+from core.text import MAX_INPUT_CHARS
+from ui.i18n import t
+from ui.models import get_translator
+from ui.text import escape_markdown
+
+T = TypeVar("T")
+
+
+def sentence_area(prefix: str) -> str:
+    """The English sentence box of a page's form, its value kept under ``<prefix>sentence``."""
+    return st.text_area(
+        t("translate.sentence"),
+        help=t("translate.sentence_help", n=MAX_INPUT_CHARS),
+        height=80,
+        key=prefix + "sentence",
+    )
+
+
+def run_model(model: runs.RunInfo, text: str, work: Callable[[object, str], T], working: str) -> tuple[str, T] | None:
+    """``(text, work(translator, text))`` for a submitted sentence, or None after telling the user why not.
+
+    Empty input gets a hint, over-long input is cut to ``MAX_INPUT_CHARS`` with a warning, and any
+    error of the model is shown as a message with its type — never a traceback.
+    """
+    if not text or not text.strip():
+        st.info(t("translate.empty"))
+        return None
+    if len(text) > MAX_INPUT_CHARS:
+        st.warning(t("translate.too_long_chars", n=len(text), cap=MAX_INPUT_CHARS))
+        text = text[:MAX_INPUT_CHARS]
+    try:
+        translator = get_translator(str(model.path))
+        with st.spinner(working):
+            return text, work(translator, text)
+    except Exception as e:  # the page shows a message, never a traceback
+        st.error(t("translate.failed", model=model.name, error=escape_markdown(f"{type(e).__name__}: {e}")))
+        return None
