@@ -318,8 +318,11 @@ class Translator:
                 self._beam_fns[key] = fn
             return tf.nest.map_structure(lambda x: x.numpy(), fn(tf.constant(src, tf.int32)))
 
-    def beam(self, src: np.ndarray, beam_width: int = 4, alpha: float = 0.6) -> list[list[BeamHypothesis]]:
-        """Compiled beam search on padded ids; the n-best list of each sentence, best first."""
+    def beam(
+        self, src: np.ndarray, beam_width: int = 4, alpha: float = 0.6
+    ) -> tuple[list[list[BeamHypothesis]], np.ndarray | None]:
+        """Compiled beam search on padded ids: the n-best list of each sentence, best first, and the
+        encoder self-attention (Transformer only, else None)."""
         raw = self.beam_raw(src, beam_width, alpha)
         return [collect(raw, b, beam_width, alpha) for b in range(src.shape[0])], raw.get("encoder_self")
 
