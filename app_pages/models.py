@@ -26,6 +26,7 @@ def column_labels() -> dict[str, str]:
         "BLEU": t("models.col_bleu"),
         "chrF": t("models.col_chrf"),
         "BLEU (cased)": t("models.col_bleu_cased"),
+        "BLEU (beam)": t("models.col_bleu_beam"),
         "test sentences": t("models.col_sentences"),
     }
 

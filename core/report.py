@@ -29,6 +29,7 @@ def card(config: ModelConfig, metrics: dict | None, history: list[dict[str, floa
         "BLEU": metrics.get("bleu"),
         "chrF": metrics.get("chrf"),
         "BLEU (cased)": metrics.get("bleu_cased"),
+        "BLEU (beam)": metrics.get("beam", {}).get("bleu"),
         "test sentences": metrics.get("sentences"),
     }
 
@@ -56,7 +57,7 @@ def _cell(value) -> str:
 def markdown_table(paths: list[Path]) -> str:
     """A Markdown table with one row per model folder, named by its path."""
     columns = ["model", "architecture", "parameters", "epochs", "training time (min)", "hardware"]
-    columns += ["BLEU", "chrF", "BLEU (cased)", "MB"]
+    columns += ["BLEU", "chrF", "BLEU (cased)", "BLEU (beam)", "MB"]
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for path in paths:
         row = read_card(path)

@@ -2,6 +2,7 @@
 
     python -m core.train --out runs/additive --epochs 10
     python -m core.train --out runs/additive --epochs 15 --resume   # continue to epoch 15
+    python -m core.train --out runs/additive --epochs 18 --resume --learning-rate 5e-4 --lr-schedule cosine
 
 The corpus is found with ``--data PATH``, ``$ATTENTION_LAB_DATA``, or the usual places
 (see :func:`core.data.find_data`).
@@ -23,6 +24,7 @@ from core.data import filter_length, read_pairs, split_pairs
 from core.text import tokenize
 
 STRATEGIES = ("default", "mirrored", "multiworker")
+LR_SCHEDULES = ("constant", "cosine")
 
 
 def make_strategy(name: str, cpu_devices: int = 1):
@@ -63,6 +65,7 @@ class TrainConfig:
     epochs: int = 10
     batch_size: int = 64
     learning_rate: float = 1e-3
+    lr_schedule: str = "constant"  # or "cosine": decays to 0 over the epochs of this start or resume
     seed: int = 0
     split_seed: int = 1234
     val_fraction: float = 0.05
@@ -83,7 +86,19 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     d, t = ModelConfig(), TrainConfig()
     p.add_argument("--epochs", type=int, default=t.epochs)
     p.add_argument("--batch-size", type=int, default=t.batch_size)
-    p.add_argument("--learning-rate", type=float, default=t.learning_rate)
+    p.add_argument(
+        "--learning-rate",
+        type=float,
+        default=None,
+        help=f"Adam's (initial) learning rate (default {t.learning_rate}; with --resume: the run's own)",
+    )
+    p.add_argument(
+        "--lr-schedule",
+        choices=LR_SCHEDULES,
+        default=None,
+        help="constant, or cosine decay to 0 over the epochs trained by this command "
+        f"(default {t.lr_schedule}; with --resume: the run's own)",
+    )
     p.add_argument("--seed", type=int, default=t.seed)
     p.add_argument("--split-seed", type=int, default=t.split_seed)
     p.add_argument("--val-fraction", type=float, default=t.val_fraction)
@@ -148,6 +163,9 @@ def train(args: argparse.Namespace) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     if args.resume:
         tc = dataclasses.replace(_load_train_config(out), epochs=args.epochs)
+        for name in ("learning_rate", "lr_schedule"):  # a resumed run may continue at another rate
+            if getattr(args, name) is not None:
+                tc = dataclasses.replace(tc, **{name: getattr(args, name)})
         if args.data:
             tc = dataclasses.replace(tc, data=args.data)
         config = ModelConfig.load(out / runs.CONFIG)
@@ -156,7 +174,8 @@ def train(args: argparse.Namespace) -> Path:
             data=args.data,
             epochs=args.epochs,
             batch_size=args.batch_size,
-            learning_rate=args.learning_rate,
+            learning_rate=TrainConfig.learning_rate if args.learning_rate is None else args.learning_rate,
+            lr_schedule=TrainConfig.lr_schedule if args.lr_schedule is None else args.lr_schedule,
             seed=args.seed,
             split_seed=args.split_seed,
             val_fraction=args.val_fraction,
@@ -207,17 +226,21 @@ def train(args: argparse.Namespace) -> Path:
     train_ds = make_dataset(*ids(train_pairs), batch_size=tc.batch_size, shuffle=True, seed=tc.seed)
     val_ds = make_dataset(*ids(val_pairs), batch_size=tc.batch_size, shuffle=False)
 
+    warm = args.resume and not (out / runs.CHECKPOINT).exists()
+    initial_epoch = _last_epoch(out) if warm else 0
     with strategy.scope():
         model = build_model(config)
         model.compile(
-            optimizer=keras.optimizers.Adam(tc.learning_rate, clipnorm=tc.clipnorm),
+            optimizer=keras.optimizers.Adam(
+                learning_rate_for(tc, steps=(tc.epochs - initial_epoch) * int(train_ds.cardinality())),
+                clipnorm=tc.clipnorm,
+            ),
             loss=masked_loss,
             metrics=[masked_accuracy],
         )
     print(f"strategy {args.strategy}: {strategy.num_replicas_in_sync} replica(s)", flush=True)
-    initial_epoch = 0
-    if args.resume and not (out / runs.CHECKPOINT).exists():
-        initial_epoch = _warm_start(model, out)
+    if warm:
+        _warm_start(model, out)
         print(f"no checkpoint in {out}: continuing from its weights after epoch {initial_epoch}", flush=True)
     callbacks = [
         keras.callbacks.BackupAndRestore(str(out / runs.CHECKPOINT), delete_checkpoint=False),
@@ -236,8 +259,30 @@ def train(args: argparse.Namespace) -> Path:
     return out
 
 
-def _warm_start(model, out: Path) -> int:
-    """Load a finished run's best weights (no optimiser state) and return the last epoch it logged.
+def learning_rate_for(tc: TrainConfig, steps: int):
+    """Adam's learning rate: a constant, or ``lr · ½(1 + cos(π·t/steps))`` over ``steps`` updates."""
+    import keras
+
+    if tc.lr_schedule == "constant":
+        return tc.learning_rate
+    if tc.lr_schedule == "cosine":
+        if steps < 1:
+            raise ValueError(f"a cosine schedule needs at least one step to decay over, got {steps}")
+        return keras.optimizers.schedules.CosineDecay(tc.learning_rate, decay_steps=steps, alpha=0.0)
+    raise ValueError(f"unknown learning-rate schedule {tc.lr_schedule!r}; expected one of {LR_SCHEDULES}")
+
+
+def _last_epoch(out: Path) -> int:
+    """The last epoch a run folder logged in ``history.csv`` (0 when it has none)."""
+    try:
+        rows = runs.read_history(out)
+    except runs.RunError:
+        rows = []
+    return int(rows[-1]["epoch"]) if rows else 0
+
+
+def _warm_start(model, out: Path) -> None:
+    """Load a finished run's best weights (no optimiser state).
 
     A shipped model folder keeps weights and ``history.csv`` but not the training checkpoint;
     training such a folder further starts Adam afresh from those weights.
@@ -245,11 +290,6 @@ def _warm_start(model, out: Path) -> int:
     if not (out / runs.WEIGHTS).is_file():
         raise FileNotFoundError(f"--resume found neither {runs.CHECKPOINT}/ nor {runs.WEIGHTS} in {out}")
     model.load_weights(out / runs.WEIGHTS)
-    try:
-        rows = runs.read_history(out)
-    except runs.RunError:
-        rows = []
-    return int(rows[-1]["epoch"]) if rows else 0
 
 
 def _load_train_config(out: Path) -> TrainConfig:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
@@ -82,6 +83,28 @@ def test_main_on_the_run_test_split(trained_run, capsys):
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert result["split"] == "test"
     assert result["sentences"] == 2  # 10% of the 20 English sentences, as in training.json
+
+
+@pytest.mark.slow
+def test_beam_write_adds_its_own_entry_and_keeps_the_greedy_scores(trained_run, tmp_path, capsys):
+    run = tmp_path / "run"
+    shutil.copytree(trained_run, run)
+    assert evaluate.main(["--run", str(run), "--write"]) == 0
+    greedy = runs.read_metrics(run)
+    assert evaluate.main(["--run", str(run), "--write", "--beam", "3"]) == 0
+    beam = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    metrics = runs.read_metrics(run)
+    assert {k: v for k, v in metrics.items() if k != "beam"} == greedy
+    assert metrics["beam"]["bleu"] == beam["bleu"] and metrics["beam"]["decoding"] == "beam 3, alpha 0.6"
+    assert metrics["beam"]["sentences"] == greedy["sentences"]
+
+
+@pytest.mark.slow
+def test_beam_write_on_a_slice_writes_nothing(trained_run, tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(trained_run, run)
+    assert evaluate.main(["--run", str(run), "--write", "--beam", "2", "--limit", "1"]) == 0
+    assert runs.read_metrics(run) is None
 
 
 def test_main_reports_a_missing_run(tmp_path, tiny_tsv, capsys):

@@ -14,10 +14,12 @@ def test_card_reads_training_and_scores(trained_run, tmp_path):
     shutil.copytree(trained_run, run)
     metrics = {"bleu": 12.5, "chrf": 30.25, "bleu_cased": 11.0, "sentences": 7, "model": {"params": 1234}}
     metrics["training"] = {"epochs": 1, "wall_time_s": 90.0, "hardware": "2 CPU cores"}
+    metrics["beam"] = {"bleu": 13.75, "decoding": "beam 4, alpha 0.6"}
     (run / runs.METRICS).write_text(json.dumps(metrics), encoding="utf-8")
     row = read_card(run)
     assert row["epochs"] == 1 and row["training time (min)"] == 1.5 and row["hardware"] == "2 CPU cores"
     assert (row["BLEU"], row["chrF"], row["parameters"]) == (12.5, 30.25, 1234)
+    assert row["BLEU (beam)"] == 13.75
 
 
 def test_table_has_one_row_per_folder(trained_run, capsys):

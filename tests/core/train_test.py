@@ -14,7 +14,7 @@ from core.config import ModelConfig
 from core.decoding import Translation
 from core.probes import PROBE_SENTENCES
 from core.text import tokenize
-from core.train import main
+from core.train import TrainConfig, learning_rate_for, main
 from core.vocab import SPECIALS, Vocabulary
 
 pytestmark = pytest.mark.slow  # every test here trains or reads a trained run
@@ -138,6 +138,43 @@ def test_resume_without_checkpoint_starts_from_the_saved_weights(trained_run, tr
     assert history[1]["loss"] < first_row["loss"]
     after = runs.load_translator(run).model.get_weights()
     assert any(not np.array_equal(a, b) for a, b in zip(before, after, strict=True))
+
+
+def test_resume_can_change_the_learning_rate_and_schedule(trained_run, train_args, tmp_path):
+    """Fine-tuning a finished run at a lower, decaying rate is recorded in training.json."""
+    run = tmp_path / "run"
+    shutil.copytree(trained_run, run, ignore=shutil.ignore_patterns(runs.CHECKPOINT))
+    args = ("--epochs", "2", "--resume", "--learning-rate", "5e-4", "--lr-schedule", "cosine")
+    assert main(train_args(trained_run.parent / "corpus.tsv", run, *args)) == 0
+
+    training = json.loads((run / runs.TRAINING).read_text(encoding="utf-8"))
+    assert (training["learning_rate"], training["lr_schedule"]) == (5e-4, "cosine")
+    assert [r["epoch"] for r in runs.read_history(run)] == [1, 2]
+
+
+def test_resume_keeps_the_runs_own_learning_rate_unless_told(trained_run, train_args, tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(trained_run, run, ignore=shutil.ignore_patterns(runs.CHECKPOINT))
+    own = json.loads((run / runs.TRAINING).read_text(encoding="utf-8"))
+    assert main(train_args(trained_run.parent / "corpus.tsv", run, "--epochs", "2", "--resume")) == 0
+    training = json.loads((run / runs.TRAINING).read_text(encoding="utf-8"))
+    assert training["learning_rate"] == own["learning_rate"]
+    assert training["lr_schedule"] == own.get("lr_schedule", "constant")
+
+
+def test_cosine_schedule_decays_to_zero_over_the_given_steps():
+    tc = TrainConfig(learning_rate=1e-3, lr_schedule="cosine")
+    schedule = learning_rate_for(tc, steps=100)
+    assert float(schedule(0)) == pytest.approx(1e-3)
+    assert float(schedule(50)) == pytest.approx(5e-4, rel=1e-4)  # ½(1 + cos(π/2))
+    assert float(schedule(100)) == pytest.approx(0.0, abs=1e-9)
+    assert learning_rate_for(TrainConfig(learning_rate=2e-3), steps=100) == 2e-3
+
+
+@pytest.mark.parametrize(("schedule", "steps", "message"), [("linear", 10, "linear"), ("cosine", 0, "got 0")])
+def test_bad_schedules_name_the_value(schedule, steps, message):
+    with pytest.raises(ValueError, match=message):
+        learning_rate_for(TrainConfig(lr_schedule=schedule), steps=steps)
 
 
 def test_non_empty_out_needs_resume(trained_run, train_args, tmp_path, capsys):
