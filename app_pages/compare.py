@@ -8,7 +8,7 @@ from core.text import MAX_INPUT_CHARS, tokenize
 from ui.charts import attention_heatmap
 from ui.downloads import attention_downloads
 from ui.i18n import t
-from ui.models import get_translator, list_models, read_metrics, selected_model
+from ui.models import arch_label, get_translator, list_models, read_metrics, selected_model
 from ui.present import chart_style
 from ui.share import from_link, from_link_list, one_of, publish, sentence
 from ui.text import escape_markdown
@@ -62,7 +62,7 @@ if submitted or linked:
                 info = usable[name]
                 try:  # one model failing leaves the others be
                     translator = get_translator(str(info.path))
-                    columns.append((name, info.path, translator.config.label, translator.translate(text), None))
+                    columns.append((name, info.path, arch_label(translator.config), translator.translate(text), None))
                 except Exception as e:
                     columns.append((name, info.path, None, None, f"{type(e).__name__}: {e}"))
         st.session_state[PREFIX + "result"] = (text, columns)

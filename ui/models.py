@@ -86,6 +86,17 @@ def score_label(info: runs.RunInfo) -> str:
     return info.name
 
 
+def arch_label(config) -> str:
+    """``config.label`` in the UI language: the architecture, and for a Transformer its size."""
+    from ui.i18n import t
+
+    if config.arch != "transformer":
+        label = t(f"arch.{config.arch}")
+        return label + t("arch.input_feeding") if config.input_feeding else label
+    ffn = {"relu": "ReLU", "glu": "GLU", "geglu": "GEGLU", "swiglu": "SwiGLU"}[config.ffn]
+    return t("arch.transformer", layers=config.num_layers, heads=config.num_heads, ffn=ffn, norm=config.norm)
+
+
 def model_card(info: runs.RunInfo) -> dict:
     """One row of the report card: architecture, size, training and test scores of a model."""
     from core.config import ModelConfig
@@ -96,4 +107,5 @@ def model_card(info: runs.RunInfo) -> dict:
     except runs.RunError:
         history = []
     config = ModelConfig.load(info.path / runs.CONFIG)
-    return {"model": info.name, **card(config, read_metrics(info.path), history)}
+    row = card(config, read_metrics(info.path), history)
+    return {"model": info.name, **row, "architecture": arch_label(config)}

@@ -46,6 +46,8 @@ def test_chinese_page():
     table = at.dataframe[0].value
     assert {"模型", "架构", "参数量", "轮数", "BLEU", "chrF"} <= set(table.columns)
     assert SHIPPED in set(table["模型"])
+    architecture = table[table["模型"] == SHIPPED].iloc[0]["架构"]
+    assert architecture == "双向 GRU + 加性（Bahdanau）注意力"  # the architecture speaks the UI's language too
     radio = at.radio(key="models_metric")
     assert radio.label == "曲线" and radio.options[0] == "验证集损失"
     assert radio.value == "val_loss"  # the stored value stays language-neutral
