@@ -104,6 +104,7 @@ def write_beam_metrics(run: Path, result: dict) -> None:
 def write_metrics(run: Path, result: dict, translator, refs: dict, limit: int | None, batch_size: int) -> None:
     """Merge ``result`` into the run's metrics.json, with a quick-check score of the first test sentences."""
     metrics = runs.read_metrics(run) or {}
+    metrics.pop("beam", None)  # scored with weights that a new greedy score may no longer describe
     metrics.update(result)
     metrics["limit"] = limit
     head = dict(list(refs.items())[:CHECK_SLICE])

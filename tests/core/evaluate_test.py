@@ -97,6 +97,8 @@ def test_beam_write_adds_its_own_entry_and_keeps_the_greedy_scores(trained_run, 
     assert {k: v for k, v in metrics.items() if k != "beam"} == greedy
     assert metrics["beam"]["bleu"] == beam["bleu"] and metrics["beam"]["decoding"] == "beam 3, alpha 0.6"
     assert metrics["beam"]["sentences"] == greedy["sentences"]
+    assert evaluate.main(["--run", str(run), "--write"]) == 0  # a new greedy score drops the old beam entry
+    assert "beam" not in runs.read_metrics(run)
 
 
 @pytest.mark.slow
