@@ -18,6 +18,7 @@ ARCH_LABELS = {
     "transformer": "Transformer (multi-head attention)",
 }
 FEED_FORWARDS = ("relu", "glu", "geglu", "swiglu")
+FFN_LABELS = {"relu": "ReLU", "glu": "GLU", "geglu": "GEGLU", "swiglu": "SwiGLU"}
 NORMS = ("pre", "post")
 CHOICES = {"arch": ARCHITECTURES, "ffn": FEED_FORWARDS, "norm": NORMS}
 
@@ -72,9 +73,9 @@ class ModelConfig:
         """Human-readable architecture, e.g. ``Transformer (multi-head attention), 2 layers × 4 heads, SwiGLU``."""
         if self.arch != "transformer":
             return ARCH_LABELS[self.arch] + (", input feeding" if self.input_feeding else "")
-        ffn = {"relu": "ReLU", "glu": "GLU", "geglu": "GEGLU", "swiglu": "SwiGLU"}[self.ffn]
         return (
-            f"{ARCH_LABELS['transformer']}, {self.num_layers} layers × {self.num_heads} heads, {ffn}, {self.norm}-norm"
+            f"{ARCH_LABELS['transformer']}, {self.num_layers} layers × {self.num_heads} heads, "
+            f"{FFN_LABELS[self.ffn]}, {self.norm}-norm"
         )
 
     def to_dict(self) -> dict:

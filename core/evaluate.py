@@ -98,7 +98,7 @@ def write_beam_metrics(run: Path, result: dict) -> None:
     """
     metrics = runs.read_metrics(run) or {}
     metrics["beam"] = {k: result[k] for k in BEAM_KEYS}
-    (run / runs.METRICS).write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    runs.write_metrics(run, metrics)
 
 
 def write_metrics(run: Path, result: dict, translator, refs: dict, limit: int | None, batch_size: int) -> None:
@@ -119,7 +119,7 @@ def write_metrics(run: Path, result: dict, translator, refs: dict, limit: int | 
         "best_val_loss": min((r["val_loss"] for r in history), default=None),
         "hardware": training.get("hardware") or runs.describe_hardware(),
     }
-    (run / runs.METRICS).write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    runs.write_metrics(run, metrics)
 
 
 def main(argv: list[str] | None = None) -> int:

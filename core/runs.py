@@ -129,6 +129,11 @@ def read_metrics(path: Path) -> dict | None:
     return read_json(path, METRICS)
 
 
+def write_metrics(path: Path, metrics: dict) -> None:
+    """Write ``metrics.json`` of the run folder at ``path`` (readable JSON, accents kept)."""
+    (path / METRICS).write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def probe_epochs(path: Path) -> list[int]:
     """Epochs for which probe-sentence attention was saved."""
     folder = path / PROBES

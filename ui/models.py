@@ -88,12 +88,13 @@ def score_label(info: runs.RunInfo) -> str:
 
 def arch_label(config) -> str:
     """``config.label`` in the UI language: the architecture, and for a Transformer its size."""
+    from core.config import FFN_LABELS
     from ui.i18n import t
 
     if config.arch != "transformer":
         label = t(f"arch.{config.arch}")
         return label + t("arch.input_feeding") if config.input_feeding else label
-    ffn = {"relu": "ReLU", "glu": "GLU", "geglu": "GEGLU", "swiglu": "SwiGLU"}[config.ffn]
+    ffn = FFN_LABELS[config.ffn]
     return t("arch.transformer", layers=config.num_layers, heads=config.num_heads, ffn=ffn, norm=config.norm)
 
 
