@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 
-from core.beam_search import BeamNode
+from core.decoding.beam_search import BeamNode
 
 KEPT, HIGHLIGHT, PRUNED = "#56B4E9", "#E69F00", "#EEEEEE"
 START = "start"
@@ -47,7 +47,7 @@ def beam_tree_dot(
     tooltip: Callable[[BeamNode], str] | None = None,
     font_size: int = 11,
 ) -> str:
-    """DOT source of the expansion tree of ``nodes`` (see :class:`core.beam_search.BeamNode`).
+    """DOT source of the expansion tree of ``nodes`` (see :class:`core.decoding.beam_search.BeamNode`).
 
     ``last_step`` cuts the tree after the last step worth showing (e.g. the last step any n-best
     hypothesis used); ``highlight`` holds the ``(step, beam)`` keys of the path to draw in orange;

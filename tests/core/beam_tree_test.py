@@ -10,9 +10,9 @@ import keras
 import numpy as np
 import pytest
 
-from core.beam_search import length_penalty
 from core.config import ModelConfig
 from core.decoding import Translator
+from core.decoding.beam_search import length_penalty
 from core.models import build_model
 from core.vocab import END, Vocabulary
 

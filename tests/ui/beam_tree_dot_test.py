@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from core.beam_search import BeamNode
+from core.decoding.beam_search import BeamNode
 from ui.beam_tree import beam_tree_dot, dot_escape, visible_nodes
 
 QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"', re.S)  # a DOT double-quoted string

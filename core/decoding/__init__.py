@@ -1,0 +1,17 @@
+"""Decoding: greedy and beam search inside ``tf.function``, and the ``Translation`` they return.
+
+Any model with the decoding interface works here::
+
+    memory, state = model.init_decoding(src)                      # batch-first dicts
+    logits, state, attention = model.decode_step(token, step, memory, state)
+
+``attention`` holds ``"cross"`` — (batch, src_len) for recurrent models, (batch, layers,
+heads, src_len) for the Transformer — and optionally ``"position"`` (batch,) for local-p and
+``"self"`` (batch, layers, heads, max_len) for the Transformer; ``memory`` may hold
+``"encoder_self"`` (batch, layers, heads, src_len, src_len).
+"""
+
+from core.decoding.results import BeamTree, Step, StepThrough, Translation
+from core.decoding.translator import STEP_TOP_K, Translator
+
+__all__ = ["STEP_TOP_K", "BeamTree", "Step", "StepThrough", "Translation", "Translator"]

@@ -1,0 +1,148 @@
+"""What decoding returns: a :class:`Translation`, the steps of a step-through and a beam's tree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from core.decoding.beam_search import BeamNode
+from core.text import detokenize
+from core.vocab import END
+
+
+@dataclass(frozen=True)
+class Translation:
+    """One translated sentence with the attention that produced it.
+
+    ``attention[i, j]`` is the weight output token ``i`` gave source token ``j`` — for the
+    Transformer, the mean over the heads of the last layer's cross-attention; ``layers``
+    then holds every layer and head: ``"cross"`` (L, H, tgt, src), ``"decoder_self"``
+    (L, H, tgt, tgt) and ``"encoder_self"`` (L, H, src, src). ``positions[i]`` is the
+    window centre a local-p model predicted for output token ``i``.
+    """
+
+    source_tokens: list[str]
+    target_tokens: list[str]
+    attention: np.ndarray  # (target_len, source_len)
+    probabilities: np.ndarray  # (target_len,) probability of each chosen token
+    unknown: list[bool] = field(default_factory=list)  # per source token: outside the vocabulary
+    truncated_from: int | None = None  # token count of the input when it was cut to the cap
+    positions: np.ndarray | None = None  # (target_len,) local-p window centres
+    layers: dict[str, np.ndarray] | None = None  # Transformer: per-layer, per-head matrices
+    log_prob: float | None = None  # log p(output), end token included
+    score: float | None = None  # beam search's length-normalised score
+
+    @property
+    def text(self) -> str:
+        return detokenize(self.target_tokens)
+
+    def cross_attention(self, layer: int | None = None, head: int | None = None) -> np.ndarray:
+        """The (target_len, source_len) matrix to draw: ``attention``, or one Transformer layer/head.
+
+        ``layer`` and ``head`` index ``layers["cross"]`` (negative counts from the end);
+        ``head=None`` averages the layer's heads.
+        """
+        if layer is None and head is None:
+            return self.attention
+        if self.layers is None:
+            raise ValueError("only Transformer translations have per-layer, per-head attention")
+        cross = self.layers["cross"]  # (L, H, tgt, src)
+        num_layers, num_heads = cross.shape[:2]
+        layer = num_layers - 1 if layer is None else layer
+        if not -num_layers <= layer < num_layers:
+            raise ValueError(f"layer {layer} out of range for {num_layers} layers")
+        if head is not None and not -num_heads <= head < num_heads:
+            raise ValueError(f"head {head} out of range for {num_heads} heads")
+        return cross[layer].mean(axis=0) if head is None else cross[layer, head]
+
+    @property
+    def source_labels(self) -> list[str]:
+        """Source tokens for display; unknown words are marked, not dropped."""
+        return [f"{t} [UNK]" if unk else t for t, unk in zip(self.source_tokens, self.unknown, strict=True)]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One decoder step of a step-through: the token written and what the model thought of it.
+
+    ``probability`` is the model's probability of ``token`` at this step, also when the token
+    was forced; ``top_k`` lists the model's own best next tokens, most probable first.
+    ``attention_row`` (source_len,) is the step's cross-attention (for the Transformer, the
+    last layer's mean of heads); ``position`` is local-p's predicted window centre.
+    """
+
+    token: str
+    probability: float
+    top_k: list[tuple[str, float]]
+    attention_row: np.ndarray  # (source_len,)
+    forced: bool
+    position: float | None = None
+
+    @property
+    def is_end(self) -> bool:
+        """Whether this step ends the sentence (its token is the end token)."""
+        return self.token == END
+
+    @property
+    def model_choice(self) -> str | None:
+        """The token the model itself ranks first here (``None`` when it reported none)."""
+        return self.top_k[0][0] if self.top_k else None
+
+
+@dataclass(frozen=True)
+class StepThrough:
+    """A translation decoded step by step, with the first tokens possibly forced.
+
+    ``steps`` has one entry per decoder step: one per output token of ``translation``, then
+    the end step when the model stopped before ``max_decode_len``.
+    """
+
+    source_tokens: list[str]
+    steps: list[Step]
+    translation: Translation
+    forced: tuple[str | None, ...] = ()  # the forced prefix as asked; None = the model's choice
+
+    @property
+    def finished(self) -> bool:
+        """Whether decoding stopped with the end token (not at the length cap)."""
+        return bool(self.steps) and self.steps[-1].is_end
+
+
+@dataclass(frozen=True)
+class BeamTree:
+    """A beam search's n-best list and the tree of every extension the beam kept on the way.
+
+    ``ends[i]`` is the ``(step, beam)`` key of the last node of ``nbest[i]`` (its end token
+    when it finished); :meth:`path` walks from there back to the start.
+    """
+
+    nbest: list[Translation]  # best first
+    nodes: list[BeamNode]  # step by step, slot by slot
+    ends: list[tuple[int, int] | None]  # per n-best entry
+    beam_width: int
+    alpha: float
+
+    def node(self, key: tuple[int, int]) -> BeamNode:
+        """The node at ``(step, beam)``; KeyError when that slot held no extension."""
+        for n in self.nodes:
+            if n.key == key:
+                return n
+        raise KeyError(f"no node at step {key[0]}, beam {key[1]}")
+
+    def path(self, rank: int) -> list[BeamNode]:
+        """The nodes of ``nbest[rank]`` from the first token to its last (its end token if finished)."""
+        if not 0 <= rank < len(self.ends):
+            raise IndexError(f"rank {rank} out of range for an n-best list of {len(self.ends)}")
+        by_key = {n.key: n for n in self.nodes}
+        out, key = [], self.ends[rank]
+        while key is not None:
+            node = by_key[key]
+            out.append(node)
+            key = node.parent_key
+        return out[::-1]
+
+    @property
+    def last_step(self) -> int:
+        """The last step any n-best hypothesis used (-1 when none wrote a token)."""
+        return max((key[0] for key in self.ends if key is not None), default=-1)
