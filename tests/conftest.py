@@ -153,3 +153,14 @@ def trained_run(tmp_path_factory) -> Path:
     out = folder / "run"
     assert main(_train_args(data, out, "--epochs", "1")) == 0
     return out
+
+
+# Fixtures that train a model: every test that uses one is `slow`, so the fast tier
+# (`-m "not browser and not slow"`) never waits for a training, and the full run still has them all.
+TRAINING_FIXTURES = frozenset({"overfit_translator", "trained_run"})
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if TRAINING_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

@@ -8,6 +8,7 @@ import numpy as np
 import streamlit as st
 
 from ui.charts import attention_figure, figure_bytes, matrix_csv
+from ui.fonts import register_cjk_font
 from ui.i18n import t
 from ui.present import ChartStyle
 
@@ -31,7 +32,11 @@ def attention_downloads(
     source, target = list(source), list(target)
 
     def figure(fmt: str):
-        return lambda: figure_bytes(attention_figure(matrix, source, target, title=title, style=style), fmt)
+        def draw() -> bytes:
+            register_cjk_font()  # 中文 titles drawn with the shipped font, not as empty boxes
+            return figure_bytes(attention_figure(matrix, source, target, title=title, style=style), fmt)
+
+        return draw
 
     c1, c2, c3 = st.columns(3)
     c1.download_button(t("common.download_png"), figure("png"), f"{name}.png", "image/png", key=key + "png")

@@ -61,6 +61,7 @@ def test_every_architecture_is_shipped():
     assert kinds & {"transformer-glu", "transformer-geglu", "transformer-swiglu"}, kinds
 
 
+@pytest.mark.slow  # translates the head of the test split with every shipped model
 def test_recorded_scores_reproduce(shipped):
     """The BLEU/chrF in metrics.json are re-measured on the first test sentences, not just read."""
     from core.data import DataNotFoundError

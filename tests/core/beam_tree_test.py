@@ -109,6 +109,7 @@ def test_nbest_matches_nbest(translator):
             np.testing.assert_allclose(a.attention, b.attention, atol=1e-6)
 
 
+@pytest.mark.slow  # traces decoding for every architecture
 def test_width_one_is_the_greedy_chain(translator):
     for sentence in SENTENCES:
         greedy = translator.translate(sentence)

@@ -37,6 +37,7 @@ def translator(request):
     return Translator(build_model(config), src_vocab, tgt_vocab)
 
 
+@pytest.mark.slow  # traces decoding for every architecture
 def test_greedy_tf_function_equals_eager_loop(translator):
     src = translator.encode_batch([translator.prepare(s)[0] for s in SENTENCES[:3]])
     a, b = translator.greedy(src), translator.greedy_eager(src)
@@ -71,6 +72,7 @@ def test_translation_shapes(translator):
             assert t.layers is None
 
 
+@pytest.mark.slow  # traces decoding for every architecture
 def test_beam_width_one_is_greedy(translator):
     greedy = translator.translate_batch(SENTENCES)
     beam = translator.nbest_batch(SENTENCES, beam_width=1, alpha=0.0)
@@ -82,6 +84,7 @@ def test_beam_width_one_is_greedy(translator):
             np.testing.assert_allclose(b.positions, g.positions, atol=1e-4)
 
 
+@pytest.mark.slow  # traces decoding for every architecture
 def test_nbest_is_sorted_and_each_has_its_own_attention(translator):
     for nbest in translator.nbest_batch(SENTENCES[:3], beam_width=3, alpha=0.6):
         assert 1 <= len(nbest) <= 3

@@ -45,6 +45,7 @@ def _check_steps(translator: Translator, st: StepThrough) -> None:
 
 
 @pytest.mark.parametrize("sentence", SENTENCES)
+@pytest.mark.slow  # traces decoding for every architecture
 def test_no_forced_prefix_equals_translate(translator, sentence):
     st = translator.step_through(sentence)
     t = translator.translate(sentence)

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from core import runs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,6 +25,7 @@ PAIRS = [
 ] * 8
 
 
+@pytest.mark.slow  # trains in a subprocess
 def test_mirrored_strategy_on_two_logical_cpus(tmp_path):
     data = tmp_path / "pairs.tsv"
     data.write_text("".join(f"{en}\t{es}\n" for en, es in PAIRS), encoding="utf-8")

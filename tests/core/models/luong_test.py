@@ -169,6 +169,7 @@ def test_additive_keeps_its_weight_layout(tiny_config):
     assert type(model.attention).__name__ == "AdditiveAttention"
 
 
+@pytest.mark.slow  # trains with fit
 def test_input_feeding_trains_with_fit_on_varying_lengths(tiny_config):
     from core.data import make_dataset
 

@@ -141,6 +141,7 @@ def test_init_decoding_shapes(model):
     assert tuple(state["key"].shape) == tuple(state["value"].shape) == (3, L, H, MAX_DEC, dh)
 
 
+@pytest.mark.slow  # traces decoding for every architecture
 def test_cached_decode_steps_equal_teacher_forcing_and_the_uncached_path(model):
     src, tgt_in = _batch()
     logits, attention = model((src, tgt_in), return_attention_scores=True)
@@ -186,6 +187,7 @@ def _greedy_fn(decoder, max_len):
     return greedy
 
 
+@pytest.mark.slow  # traces decoding for every architecture
 def test_cached_and_uncached_greedy_agree_inside_tf_function():
     keras.utils.set_random_seed(2)
     model = build_model(_config(num_layers=1, norm="pre"))  # one model: tracing is the slow part
