@@ -42,11 +42,11 @@ def target_ms(arch: str, decoding: str) -> float:
     return TARGET_MS["greedy-transformer"] if arch == "transformer" else TARGET_MS["greedy"]
 
 
-async def measure(url: str, pid: int, models: list, clicks: int) -> list[dict]:
+async def measure(url: str, pid: int, models: list, clicks: int, decodings=("greedy", "beam")) -> list[dict]:
     rows = []
     pool = sentences(clicks * 2)
     for info in models:
-        for n, decoding in enumerate(("greedy", "beam")):
+        for n, decoding in enumerate(decodings):
             user = TranslateUser(url, {"model": info.name})
             await user.open()
             await user.click("I am cold.", decoding)  # this session's first rerun of the form
@@ -86,21 +86,24 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clicks", type=int, default=30, help="clicks per model and decoding (default 30)")
     parser.add_argument("--models", type=Path, action="append", help="folder whose sub-folders are models")
+    parser.add_argument("--only", action="append", help="measure only this model name (repeatable)")
+    parser.add_argument("--decodings", default="greedy,beam", help="comma-separated (default greedy,beam)")
     parser.add_argument("--url", help="a running server's URL (with --pid) instead of starting one")
     parser.add_argument("--pid", type=int, help="the running server's process id")
     args = parser.parse_args(argv)
     env = {MODEL_DIRS_ENV: os.pathsep.join(str(p.resolve()) for p in args.models)} if args.models else {}
     if env:
         os.environ.update(env)
-    models = [r for r in find_runs() if r.error is None]
+    models = [r for r in find_runs() if r.error is None and (not args.only or r.name in args.only)]
+    decodings = tuple(args.decodings.split(","))
     OUT.mkdir(parents=True, exist_ok=True)
     load_before = load_average()
     t0 = time.monotonic()
     if args.url:
-        rows = asyncio.run(measure(args.url, args.pid, models, args.clicks))
+        rows = asyncio.run(measure(args.url, args.pid, models, args.clicks, decodings))
     else:
         with streamlit_server(OUT / "click-cost-server.log", env) as (url, proc):
-            rows = asyncio.run(measure(url, proc.pid, models, args.clicks))
+            rows = asyncio.run(measure(url, proc.pid, models, args.clicks, decodings))
     summary = {
         "clicks_per_row": args.clicks,
         "rows": rows,

@@ -36,7 +36,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.sentences import sentences  # noqa: E402
-from bench.server_stats import MemorySampler, cpu_seconds, load_average, percentile, rss_bytes  # noqa: E402
+from bench.server_stats import MemorySampler, cpu_seconds, demand_seconds, load_average, percentile, rss_bytes  # noqa: E402
 from bench.st_client import Click, TranslateUser  # noqa: E402
 from core.runs import find_runs  # noqa: E402
 from core.text import normalize, tokenize  # noqa: E402
@@ -64,13 +64,13 @@ def own_sentence(click: Click, sentence: str) -> str | None:
     return None
 
 
-async def wait_idle(pid: int, timeout_s: float, quiet_cpu_s: float = 0.05) -> float:
-    """Seconds until the server used under ``quiet_cpu_s`` CPU seconds in one second (its warm-up done)."""
+async def wait_idle(pid: int, timeout_s: float, quiet_s: float = 0.05) -> float:
+    """Seconds until the server ran or waited to run under ``quiet_s`` in one second (its warm-up done)."""
     t0 = time.perf_counter()
     while time.perf_counter() - t0 < timeout_s:
-        before = cpu_seconds(pid)
+        before = demand_seconds(pid)
         await asyncio.sleep(1.0)
-        if cpu_seconds(pid) - before < quiet_cpu_s:
+        if demand_seconds(pid) - before < quiet_s:
             break
     return time.perf_counter() - t0
 
@@ -173,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clicks", type=int, default=500, help="clicks in all, in rounds of --users (default 500)")
     parser.add_argument("--models", type=Path, action="append", help="folder whose sub-folders are models")
     parser.add_argument("--browsers", type=int, default=0, help="also N real Chromium pages, at most 5 (default 0)")
-    parser.add_argument("--timeout", type=float, default=180.0, help="seconds to wait for the warm-up (default 180)")
+    parser.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for the warm-up (default 600)")
     args = parser.parse_args(argv)
     if args.users < 1 or args.clicks < args.users or not 0 <= args.browsers <= 5:
         parser.error("need --users >= 1, --clicks >= --users and 0 <= --browsers <= 5")

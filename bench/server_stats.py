@@ -31,6 +31,20 @@ def cpu_seconds(pid: int) -> float:
     return total / tick
 
 
+def demand_seconds(pid: int) -> float:
+    """Seconds ``pid``'s live threads have run or waited to run (/proc/<pid>/task/*/schedstat).
+
+    Unlike CPU time this grows as fast as the wall clock while the process has work, however
+    busy the machine is: a server that does not ask for CPU is idle.
+    """
+    total = 0
+    for task in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+        with contextlib.suppress(OSError, ValueError):
+            run_ns, wait_ns = task.read_text().split()[:2]
+            total += int(run_ns) + int(wait_ns)
+    return total / 1e9
+
+
 def rss_bytes(pid: int, field: str = "VmRSS") -> int:
     """Sum of ``field`` (VmRSS now, or VmHWM the peak) over ``pid`` and its children, in bytes."""
     total = 0
