@@ -154,5 +154,6 @@ def trained_run(tmp_path_factory) -> Path:
     assert main(_train_args(data, out, "--epochs", "1")) == 0
     return out
 
+
 # No background warm-up of every shipped model while tests run (ui.models.warm_up).
 os.environ.setdefault("ATTENTION_LAB_WARM_UP", "0")
