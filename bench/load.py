@@ -129,7 +129,9 @@ async def class_rounds(url: str, pid: int, models: list[str], users: int, clicks
     cpu = cpu_seconds(pid) - cpu0
     await asyncio.gather(*(s.close() for s in sessions))
     done = rounds * users
-    settled = rss_mb[min(len(rss_mb) - 1, -(-100 // users)) :]  # after the first 100 clicks
+    settled = rss_mb[-(-100 // users) :]  # after the first 100 clicks
+    if len(settled) < 2:  # a short run: every round after the first
+        settled = rss_mb[1:] or rss_mb
     summary = {
         "users": users,
         "clicks": done,
