@@ -9,7 +9,6 @@ and ``bench/click_cost.py`` to measure the server alone.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -125,7 +124,3 @@ class TranslateUser:
             click.errors.append(f"{element.exception.type}: {element.exception.message}"[:300])
         elif kind == "alert" and element.alert.format == 1:  # ERROR
             click.errors.append(element.alert.body[:300])
-
-
-def spec_of(chart) -> dict:
-    return json.loads(chart.spec)
