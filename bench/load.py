@@ -64,14 +64,18 @@ def own_sentence(click: Click, sentence: str) -> str | None:
     return None
 
 
-async def wait_idle(pid: int, timeout_s: float, quiet_s: float = 0.05) -> float:
-    """Seconds until the server ran or waited to run under ``quiet_s`` in one second (its warm-up done)."""
+async def wait_idle(pid: int, timeout_s: float, quiet_s: float = 0.05, seconds: int = 3) -> float:
+    """Seconds until the server ran or waited to run under ``quiet_s`` a second, ``seconds`` in a row.
+
+    Several quiet seconds in a row: a warm-up reading weights from a busy disk is briefly
+    not runnable, and one quiet second then says nothing.
+    """
     t0 = time.perf_counter()
-    while time.perf_counter() - t0 < timeout_s:
+    quiet = 0
+    while time.perf_counter() - t0 < timeout_s and quiet < seconds:
         before = demand_seconds(pid)
         await asyncio.sleep(1.0)
-        if demand_seconds(pid) - before < quiet_s:
-            break
+        quiet = quiet + 1 if demand_seconds(pid) - before < quiet_s else 0
     return time.perf_counter() - t0
 
 
