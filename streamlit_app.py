@@ -5,6 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from ui.i18n import t
+from ui.models import warm_up
 from ui.present import apply_page_style
 from ui.sidebar import display_settings, model_picker
 
@@ -29,4 +30,5 @@ pages = [
 page = st.navigation(pages)
 apply_page_style()
 model_picker()
+warm_up()  # once per process, in the background: every model loaded and traced
 page.run()

@@ -21,6 +21,7 @@ from ui.models import probe_epochs, read_probes, selected_model
 from ui.present import ChartStyle, chart_style
 from ui.share import Refused, from_link, int_in, publish
 from ui.text import escape_markdown
+from ui.vega import vega_chart
 
 PAGE, PREFIX = "attention_over_training", "attention_over_training_"
 SENTENCE_KEY = PREFIX + "sentence"
@@ -75,7 +76,7 @@ def draw_epoch(epoch: int, view: ProbeView | None, error: str | None, last: int,
     st.markdown(t("overtime.heading", epoch=epoch, last=last, translation=translation))
     if view.target:
         chart = attention_heatmap(view.matrix, view.labels, view.target, vmax=1.0, style=style)
-        st.altair_chart(chart, width="content")
+        vega_chart(chart, width="content")
 
 
 def epoch_of(epochs: list[int]) -> Callable[[str], int]:
@@ -203,7 +204,7 @@ if rows:
     table = pd.DataFrame(rows)
     st.subheader(t("overtime.sharpness_title"))
     st.caption(t("overtime.sharpness_caption"))
-    st.altair_chart(sharpness_chart(table[["epoch", "peak", "focus"]], epoch, style=style))
+    vega_chart(sharpness_chart(table[["epoch", "peak", "focus"]], epoch, style=style))
     columns = {
         "epoch": t("overtime.col_epoch"),
         "translation": t("overtime.col_translation"),

@@ -9,11 +9,12 @@ from ui.beam_tree import beam_tree_dot, visible_nodes
 from ui.charts import attention_heatmap
 from ui.downloads import attention_downloads
 from ui.i18n import t
-from ui.models import selected_model
+from ui.models import decode, selected_model
 from ui.present import chart_style, presenting
 from ui.sentence import run_model, sentence_area
 from ui.share import Refused, from_link, int_in, publish, sentence
 from ui.text import escape_markdown
+from ui.vega import vega_chart
 
 PAGE, PREFIX = "beam", "beam_"
 MIN_WIDTH, MAX_WIDTH = 2, 8
@@ -51,7 +52,7 @@ with st.form(PREFIX + "form"):
 if submitted or linked:
     st.session_state.pop(PREFIX + "result", None)
     st.session_state.pop(PREFIX + "hypothesis", None)
-    done = run_model(model, text, lambda tr, s: tr.beam_tree(s, beam_width=width, alpha=alpha), t("beam.working"))
+    done = run_model(model, text, lambda tr, s: decode(str(model.path), s, "tree", width, alpha), t("beam.working"))
     if done is not None:
         st.session_state[PREFIX + "result"] = (model.name, done[0], width, alpha, done[1])
 
@@ -102,7 +103,7 @@ if stored is not None:
         st.info(t("beam.empty_hypothesis"))
     else:
         style = chart_style()
-        st.altair_chart(
+        vega_chart(
             attention_heatmap(tr.attention, tr.source_labels, tr.target_tokens, centres=tr.positions, style=style),
             width="content",
         )

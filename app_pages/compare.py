@@ -12,6 +12,7 @@ from ui.models import arch_label, get_translator, list_models, read_metrics, sel
 from ui.present import chart_style
 from ui.share import from_link, from_link_list, one_of, publish, sentence
 from ui.text import escape_markdown
+from ui.vega import vega_chart
 
 PAGE, PREFIX = "compare", "compare_"
 MAX_MODELS = 4
@@ -101,7 +102,7 @@ if stored:
                 st.caption(t("compare.transformer_note"))
             if tr.positions is not None:
                 st.caption(t("compare.rings"))
-            st.altair_chart(
+            vega_chart(
                 attention_heatmap(
                     tr.attention,
                     tr.source_labels,

@@ -17,6 +17,7 @@ from ui.present import ChartStyle, chart_style
 from ui.share import Refused, from_link, int_in, one_of, publish
 from ui.source import Snippet, assignment_of, docstring_math, source_of, stack_equations
 from ui.text import escape_markdown
+from ui.vega import vega_chart
 
 PAGE, PREFIX = "how_attention_works", "how_"
 SECTION_KEY = PREFIX + "section"
@@ -150,7 +151,7 @@ def toy_section(style: ChartStyle) -> None:
     with bottom_right:
         st.markdown(t("howto.weights_heatmap"))
         chart = matrix_heatmap(result.weights, keys, queries, t("howto.key"), t("howto.query"), style=style)
-        st.altair_chart(chart, width="content")
+        vega_chart(chart, width="content")
 
 
 # -- positional encoding ---------------------------------------------------------------------
@@ -170,7 +171,7 @@ def positional_section(style: ChartStyle) -> None:
     length = c1.slider(t("howto.positions"), *POSITIONS[:2], key=PREFIX + "positions")
     d_model = c2.slider(t("howto.d_model"), *D_MODEL[:2], step=2, key=PREFIX + "d_model")
     table = positional.positional_encoding(length, d_model)  # (length, d_model)
-    st.altair_chart(positional_heatmap(table, style=style))
+    vega_chart(positional_heatmap(table, style=style))
     key = PREFIX + "dimensions"
     defaults = sorted({0, 1, 2 * (d_model // 8), 2 * (d_model // 4) + 1} & set(range(d_model)))
     if key not in st.session_state:
@@ -181,7 +182,7 @@ def positional_section(style: ChartStyle) -> None:
         t("howto.dimensions"), list(range(d_model)), key=key, max_selections=8, help=t("howto.dimensions_help")
     )
     if dims:
-        st.altair_chart(positional_lines(table, sorted(dims), style=style))
+        vega_chart(positional_lines(table, sorted(dims), style=style))
 
 
 # -- the page --------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from ui.present import chart_style
 from ui.sentence import run_model, sentence_area
 from ui.share import from_link, int_in, one_of, publish, sentence
 from ui.text import escape_markdown
+from ui.vega import vega_chart
 
 PAGE, PREFIX = "layers", "layers_"
 KINDS = ("encoder_self", "decoder_self", "cross")
@@ -133,7 +134,7 @@ if stored is not None:
 
         st.subheader(t(f"layers.kind_{kind}"))
         st.caption(t(f"layers.about_{kind}") + " " + t("layers.grid_caption"))
-        st.altair_chart(
+        vega_chart(
             attention_grid(
                 weights,
                 rows,
@@ -160,7 +161,7 @@ if stored is not None:
         st.subheader(heading)
         matrix = weights[layer, head]  # (rows, cols)
         big = replace(style, target_title=titles[0], source_title=titles[1])
-        st.altair_chart(attention_heatmap(matrix, cols, rows, style=big), width="content")
+        vega_chart(attention_heatmap(matrix, cols, rows, style=big), width="content")
         attention_downloads(
             matrix,
             cols,

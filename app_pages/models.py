@@ -9,6 +9,7 @@ from ui.i18n import t
 from ui.models import list_models, model_card, read_history
 from ui.share import from_link, one_of, publish
 from ui.text import escape_markdown
+from ui.vega import vega_chart
 
 PAGE, PREFIX = "models", "models_"
 METRICS = ("val_loss", "loss", "val_accuracy", "accuracy")  # columns of history.csv; the link values
@@ -64,7 +65,7 @@ if curves:
     metric = st.radio(t("models.curve"), METRICS, horizontal=True, key=PREFIX + "metric", format_func=labels.get)
     frame = pd.DataFrame(curves).reindex(columns=["model", "epoch", *METRICS])
     chart = overlay_chart(frame, metric, labels[metric], t("models.col_model"), t("models.axis_epoch"))
-    st.altair_chart(chart)
+    vega_chart(chart)
 
 for m in models:
     if m.error is not None:

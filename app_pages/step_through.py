@@ -11,6 +11,7 @@ from ui.models import get_translator, selected_model
 from ui.present import chart_style
 from ui.share import from_link, publish, sentence
 from ui.text import escape_markdown
+from ui.vega import vega_chart
 
 PAGE, PREFIX = "step", "step_"
 RUN, RESULT, POS, ERROR = PREFIX + "run", PREFIX + "result", PREFIX + "pos", PREFIX + "error"
@@ -130,13 +131,13 @@ else:
 left, right = st.columns(2)
 with left:
     st.markdown(t("step.looks"))
-    st.altair_chart(attention_bars(step.attention_row, tr.source_labels, step.position), width="content")
+    vega_chart(attention_bars(step.attention_row, tr.source_labels, step.position), width="content")
     if step.position is not None:
         st.caption(t("step.triangle", p=f"{step.position:.2f}"))
 with right:
     st.markdown(t("step.candidates", k=len(step.top_k)))
     chart = candidates_chart([(_word(w, END_LABEL), q) for w, q in step.top_k], _word(step.token, END_LABEL))
-    st.altair_chart(chart, width="content")
+    vega_chart(chart, width="content")
     alternatives = [w for w, _ in step.top_k if w != step.token]
     if alternatives:
         c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
@@ -161,7 +162,7 @@ if forced_words:
 if tr.target_tokens:
     labels = [("▶ " if i == pos else "") + s.token + (" ✎" if s.forced else "") for i, s in enumerate(steps)]
     style = chart_style()
-    st.altair_chart(
+    vega_chart(
         attention_heatmap(
             tr.attention, tr.source_labels, labels[: len(tr.target_tokens)], centres=tr.positions, style=style
         ),

@@ -10,6 +10,7 @@ from ui.models import list_models, read_metrics, selected_model
 from ui.present import chart_style
 from ui.share import from_link, from_link_list, int_in, one_of, publish
 from ui.text import escape_markdown
+from ui.vega import vega_chart
 
 PAGE, PREFIX = "training", "training_"
 SOURCES = ("history", "tensorboard")
@@ -117,7 +118,7 @@ else:
         if data.empty:
             column.info(t("training.no_metric", metric=metric_labels[m]))
             continue
-        column.altair_chart(
+        vega_chart(
             curves_overlay(
                 data,
                 xcol,
@@ -129,7 +130,8 @@ else:
                 smoothed=weight > 0,
                 log_scale=log_scale,
                 style=style,
-            )
+            ),
+            container=column,
         )
     notes = [t("training.note_step")] if x == "step" else []
     notes += [t("training.note_smooth")] if weight > 0 else []

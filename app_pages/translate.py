@@ -6,11 +6,12 @@ import streamlit as st
 from ui.charts import attention_heatmap
 from ui.downloads import attention_downloads
 from ui.i18n import t
-from ui.models import read_metrics, selected_model
+from ui.models import decode, read_metrics, selected_model
 from ui.present import chart_style
 from ui.sentence import run_model, sentence_area
 from ui.share import from_link, int_in, one_of, publish, sentence
 from ui.text import escape_markdown
+from ui.vega import vega_chart
 
 PAGE, PREFIX = "translate", "translate_"
 DECODINGS = ("greedy", "beam")
@@ -42,8 +43,10 @@ with st.form(PREFIX + "form"):
 if submitted or linked:
     st.session_state.pop(PREFIX + "result", None)
 
-    def work(translator, s):
-        return [translator.translate(s)] if decoding == "greedy" else translator.nbest(s, beam_width=width)
+    def work(translator, s):  # identical requests from any session are decoded once
+        return (
+            decode(str(model.path), s, "greedy") if decoding == "greedy" else decode(str(model.path), s, "nbest", width)
+        )
 
     done = run_model(model, text, work, t("translate.working"))
     if done is not None:
@@ -100,7 +103,7 @@ if stored is not None:
         if tr.positions is not None:
             st.caption(t("translate.rings"))
         style = chart_style()
-        st.altair_chart(
+        vega_chart(
             attention_heatmap(matrix, tr.source_labels, tr.target_tokens, centres=tr.positions, style=style),
             width="content",
         )

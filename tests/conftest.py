@@ -164,3 +164,7 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if TRAINING_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+
+
+# No background warm-up of every shipped model while tests run (ui.models.warm_up).
+os.environ.setdefault("ATTENTION_LAB_WARM_UP", "0")

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import os
+import threading
 from pathlib import Path
 
 import streamlit as st
 
 from core import runs
+from ui.keras_cleanup import disable_keras_cleanup
 
 MODEL_KEY = "sidebar_model"
+WARM_UP_ENV = "ATTENTION_LAB_WARM_UP"  # "0": no background warm-up (the tests set it)
+WARM_BEAM_WIDTHS = (4,)  # beam widths traced at warm-up: the pages' default
+DECODE_CACHE_ENTRIES = 512  # shared results of identical requests, across sessions
+
+disable_keras_cleanup()  # the models below are shared; see ui/keras_cleanup.py
+_LOAD_LOCK = threading.Lock()  # Keras builds one model at a time
 
 
 @st.cache_data(ttl=30, show_spinner=False)
@@ -19,8 +30,73 @@ def list_models() -> list[runs.RunInfo]:
 
 @st.cache_resource(show_spinner="Loading the model…", max_entries=8)
 def get_translator(path: str):
-    """One shared, read-only Translator per model folder and process."""
-    return runs.load_translator(Path(path))
+    """One shared, read-only Translator per model folder and process, its greedy search traced."""
+    with _LOAD_LOCK:
+        translator = runs.load_translator(Path(path))
+        translator.warm_up()
+    return translator
+
+
+@st.cache_data(show_spinner=False, max_entries=DECODE_CACHE_ENTRIES)
+def decode(path: str, sentence: str, decoding: str = "greedy", width: int = 4, alpha: float = 0.6):
+    """The result of one decoding request, computed once for every session that asks for it.
+
+    ``decoding`` is ``"greedy"`` (a one-element list of Translation), ``"nbest"`` (the beam's
+    n-best list) or ``"tree"`` (the BeamTree of the Beam page); ``width``/``alpha`` only matter for
+    the beam. A class typing the teacher's example sentence gets it decoded once.
+    """
+    translator = get_translator(path)
+    if decoding == "greedy":
+        return [translator.translate(sentence)]
+    if decoding == "nbest":
+        return translator.nbest(sentence, beam_width=width, alpha=alpha)
+    if decoding == "tree":
+        return translator.beam_tree(sentence, beam_width=width, alpha=alpha)
+    raise ValueError(f"decoding must be greedy, nbest or tree, got {decoding!r}")
+
+
+class _WarmUpThreadOnly(logging.Filter):
+    """Drops Streamlit's "missing ScriptRunContext" warning for the warm-up thread, which has none by design."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.threadName != _WARM_UP_THREAD
+
+
+_WARM_UP_THREAD = "attention-lab-warm-up"
+
+
+def _warm_all(paths: list[str]) -> None:
+    for path in paths:  # greedy first for every model, so the first clicks are fast everywhere
+        try:
+            get_translator(path)
+        except Exception:  # noqa: BLE001 - a broken model is reported on its page, not here
+            logging.getLogger(__name__).warning("warm-up: %s could not be loaded", Path(path).name)
+    for path in paths:
+        with contextlib.suppress(Exception):
+            get_translator(path).warm_up(WARM_BEAM_WIDTHS)
+
+
+@st.cache_resource(show_spinner=False)
+def _warm_up_thread() -> threading.Thread | None:
+    paths = [str(r.path) for r in runs.find_runs() if r.error is None]
+    if not paths:
+        return None
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_WarmUpThreadOnly())
+    thread = threading.Thread(target=_warm_all, args=(paths,), name=_WARM_UP_THREAD, daemon=True)
+    thread.start()
+    return thread
+
+
+def warm_up() -> threading.Thread | None:
+    """Once per process, in the background: load every usable model and trace its searches.
+
+    Models load in the picker's order, each with its greedy search traced; then the beam
+    searches of ``WARM_BEAM_WIDTHS``. A click that arrives while its model is still loading
+    waits for that load instead of starting another. Off when ``ATTENTION_LAB_WARM_UP=0``.
+    """
+    if os.environ.get(WARM_UP_ENV, "1") == "0":
+        return None
+    return _warm_up_thread()
 
 
 def _mtime(path: Path) -> float:

@@ -76,8 +76,14 @@ class BeamNode:
         return None if self.parent is None else (self.step - 1, self.parent)
 
 
-def make_beam_search_fn(model, beam_width: int, max_len: int, banned: np.ndarray, alpha: float):
-    """A ``tf.function`` (src (batch, src_len) int32) -> raw beam arrays, traced once per width.
+def make_beam_search_fn(
+    model, beam_width: int, max_len: int, banned: np.ndarray, on_trace: Callable[[], object] | None = None
+):
+    """A ``tf.function`` (src (batch, src_len) int32, alpha () float32) -> raw beam arrays, traced once.
+
+    The width fixes the shapes, so it is built into the function; the length-penalty ``alpha`` is
+    an input, so every ``alpha`` shares one compiled search. ``on_trace`` is called each time
+    TensorFlow traces it (a trace counter).
 
     Each step keeps the ``k`` best extensions of the live hypotheses; those that end move to
     a pool of the ``k`` best finished ones, so with ``k = 1`` and ``α = 0`` this is greedy search.
@@ -92,8 +98,10 @@ def make_beam_search_fn(model, beam_width: int, max_len: int, banned: np.ndarray
     banned = tf.constant(banned, tf.float32)  # (vocab,) 0 or NEG_INF
     vocab = int(banned.shape[0])
 
-    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32)])
-    def beam_search(src):
+    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([], tf.float32)])
+    def beam_search(src, alpha):
+        if on_trace is not None:
+            on_trace()
         batch = tf.shape(src)[0]
         memory, state = model.init_decoding(src)
         extras = {"encoder_self": memory["encoder_self"]} if "encoder_self" in memory else {}

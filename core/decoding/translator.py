@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import Counter, OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
@@ -17,13 +18,17 @@ from core.vocab import END, END_ID, PAD_ID, START_ID, UNK_ID, Vocabulary
 
 _BANNED = (PAD_ID, UNK_ID, START_ID)  # never emitted by the decoder
 STEP_TOP_K = 5  # alternatives the step-through search reports per step
+BEAM_WIDTHS_KEPT = 3  # compiled beam searches kept per model, least recently used dropped first
 
 
 class Translator:
     """Turns English text into :class:`Translation` values with a model and its vocabularies.
 
     Read-only after construction, so one instance serves every user; calls into
-    TensorFlow are serialised by a lock. Compiled searches are traced once each.
+    TensorFlow are serialised by a lock. Compiled searches are traced once each:
+    ``trace_counts`` counts the traces per search (``"greedy"``, ``"forced"``, ``"beam-<width>"``),
+    and a beam search is compiled once per width (every ``alpha`` shares it), at most
+    ``BEAM_WIDTHS_KEPT`` widths at a time.
     """
 
     def __init__(self, model, src_vocab: Vocabulary, tgt_vocab: Vocabulary):
@@ -35,19 +40,34 @@ class Translator:
         banned = np.zeros(len(tgt_vocab), dtype="float32")
         banned[list(_BANNED)] = -1e9
         self._banned = banned
+        self.trace_counts: Counter[str] = Counter()  # Python side effects run once per trace
         self._greedy_fn = tf.function(
-            lambda src: greedy_search(self.model, self._banned, src, self.config.max_decode_len),
+            lambda src: greedy_search(
+                self.model, self._banned, self._traced("greedy", src), self.config.max_decode_len
+            ),
             input_signature=[tf.TensorSpec([None, None], tf.int32)],
         )
-        self._beam_fns: dict[tuple[int, float], object] = {}
+        self._beam_fns: OrderedDict[int, object] = OrderedDict()  # width -> compiled search, LRU order
         # the model's best alternatives per step: never more than the tokens it may emit
         self.top_k = max(1, min(STEP_TOP_K, len(tgt_vocab) - len(_BANNED)))
         self._forced_fn = tf.function(
             lambda src, prefix: greedy_search(
-                self.model, self._banned, src, self.config.max_decode_len, prefix, self.top_k
+                self.model, self._banned, self._traced("forced", src), self.config.max_decode_len, prefix, self.top_k
             ),
             input_signature=[tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([None, None], tf.int32)],
         )
+
+    def _traced(self, name: str, src):
+        """Count one trace of search ``name`` (called only while TensorFlow traces it)."""
+        self.trace_counts[name] += 1
+        return src
+
+    def warm_up(self, beam_widths: Sequence[int] = ()) -> None:
+        """Trace the greedy search (and the beam search of each of ``beam_widths``) on a dummy sentence."""
+        src = np.full((1, 2), UNK_ID, dtype="int32")
+        self.greedy(src)
+        for width in beam_widths:
+            self.beam_raw(src, width)
 
     def greedy(self, src: np.ndarray) -> dict:
         """Compiled greedy search on padded ids (batch, src_len); numpy arrays out."""
@@ -67,13 +87,18 @@ class Translator:
 
     def beam_raw(self, src: np.ndarray, beam_width: int = 4, alpha: float = 0.6) -> dict:
         """Compiled beam search on padded ids (batch, src_len): the raw arrays of ``make_beam_search_fn``."""
-        key = (int(beam_width), float(alpha))
+        width = int(beam_width)
         with self._lock:
-            fn = self._beam_fns.get(key)
+            fn = self._beam_fns.get(width)
             if fn is None:
-                fn = make_beam_search_fn(self.model, beam_width, self.config.max_decode_len, self._banned, alpha)
-                self._beam_fns[key] = fn
-            return tf.nest.map_structure(lambda x: x.numpy(), fn(tf.constant(src, tf.int32)))
+                fn = make_beam_search_fn(self.model, width, self.config.max_decode_len, self._banned,
+                                         on_trace=lambda: self._traced(f"beam-{width}", None))  # fmt: skip
+                self._beam_fns[width] = fn
+                while len(self._beam_fns) > BEAM_WIDTHS_KEPT:
+                    self._beam_fns.popitem(last=False)
+            self._beam_fns.move_to_end(width)
+            out = fn(tf.constant(src, tf.int32), tf.constant(alpha, tf.float32))
+            return tf.nest.map_structure(lambda x: x.numpy(), out)
 
     def beam(
         self, src: np.ndarray, beam_width: int = 4, alpha: float = 0.6
