@@ -263,3 +263,29 @@ def test_training_json_records_the_command_and_the_saved_epoch(trained_run):
         "best_epoch": 1,
         "best_val_loss": pytest.approx(runs.read_history(trained_run)[0]["val_loss"]),
     }
+
+
+def test_a_non_chief_worker_resumes_from_the_chiefs_folder(trained_run, train_args, tmp_path, monkeypatch):
+    """Worker 1 of a cluster writes ``<out>.worker-1`` at every start and reads the run from the chief's folder.
+
+    (The strategy here is the default one: what is checked is where a worker reads and writes.)
+    """
+    import os
+
+    from core.train import worker_folder
+
+    run = tmp_path / "run"
+    shutil.copytree(trained_run, run)
+    cluster = {"worker": ["localhost:1", "localhost:2"]}
+    monkeypatch.setenv("TF_CONFIG", json.dumps({"cluster": cluster, "task": {"type": "worker", "index": 1}}))
+    assert worker_folder(run) == tmp_path / "run.worker-1"
+    chief_history = runs.read_history(run)
+
+    assert main(train_args(trained_run.parent / "corpus.tsv", run, "--epochs", "2", "--resume")) == 0
+
+    assert sorted(os.listdir(tmp_path)) == ["run", "run.worker-1"]
+    worker = tmp_path / "run.worker-1"
+    assert [r["epoch"] for r in runs.read_history(worker)] == [2]  # resumed from the chief's checkpoint (epoch 1)
+    assert runs.read_history(run) == chief_history  # the chief's folder is only read
+    training = json.loads((worker / runs.TRAINING).read_text(encoding="utf-8"))
+    assert training["epochs"] == 2 and training["data"].endswith("corpus.tsv")
