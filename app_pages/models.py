@@ -22,6 +22,7 @@ def column_labels() -> dict[str, str]:
         "architecture": t("models.col_architecture"),
         "parameters": t("models.col_parameters"),
         "epochs": t("models.col_epochs"),
+        "saved epoch": t("models.col_saved"),
         "training time (min)": t("models.col_time"),
         "hardware": t("models.col_hardware"),
         "BLEU": t("models.col_bleu"),
@@ -30,6 +31,13 @@ def column_labels() -> dict[str, str]:
         "BLEU (beam)": t("models.col_bleu_beam"),
         "test sentences": t("models.col_sentences"),
     }
+
+
+def saved_label(row: dict) -> dict:
+    """The row with its saved epoch said in words (which epoch, and the rule that kept it)."""
+    epoch, keep = row.get("saved epoch"), row.get("kept")
+    said = t(f"models.saved_{keep}", epoch=epoch) if epoch is not None and keep in ("best", "last") else epoch
+    return {k: said if k == "saved epoch" else v for k, v in row.items() if k != "kept"}
 
 
 def metric_labels() -> dict[str, str]:
@@ -50,7 +58,8 @@ if not usable:
     st.info(t("sidebar.no_model"))
     st.stop()
 
-st.dataframe(pd.DataFrame([model_card(m) for m in usable]).rename(columns=column_labels()), hide_index=True)
+cards = [saved_label(model_card(m)) for m in usable]
+st.dataframe(pd.DataFrame(cards).rename(columns=column_labels()), hide_index=True)
 
 curves = []
 for m in usable:

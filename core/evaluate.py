@@ -118,8 +118,18 @@ def write_metrics(run: Path, result: dict, translator, refs: dict, limit: int | 
         "wall_time_s": history[-1]["wall_time"] if history else 0.0,
         "best_val_loss": min((r["val_loss"] for r in history), default=None),
         "hardware": training.get("hardware") or runs.describe_hardware(),
-    }
+    } | saved_epoch_entries(run)
     runs.write_metrics(run, metrics)
+
+
+def saved_epoch_entries(run: Path) -> dict:
+    """``metrics.json``'s record of which epoch's weights were scored, and by which rule they were kept."""
+    from core import provenance
+
+    saved = provenance.saved(run)
+    if saved is None:
+        return {}
+    return {"saved_epoch": saved["epoch"], "keep": saved["keep"], "saved_val_loss": saved.get("val_loss")}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,15 +10,34 @@ from core.vocab import PAD_ID
 def masked_loss(y_true, y_pred):
     """Token cross-entropy over non-padding targets; ``y_pred`` are logits (batch, len, vocab).
 
-    Returns one value per sequence, (batch,), scaled so that their mean — Keras' reduction —
-    is the mean over all real target tokens of the batch. Returning per-sequence values
-    (not a scalar) lets Keras scale the loss correctly under ``tf.distribute``.
+    Returns one value per sequence, (batch,), scaled so that what Keras optimises is the mean
+    over every real target token of the global batch::
+
+        L = Σ_{sequences i, real tokens t} ℓ_it / N,   N = real target tokens of the global batch
+
+    Keras averages the values of each replica's local batch (``B_r`` sequences) and divides
+    by the number of replicas ``R`` before summing over replicas, so sequence ``i`` returns
+    ``Σ_t ℓ_it · B_r · R / N``. Under ``tf.distribute`` ``N`` is the token count all-reduced
+    over the replicas, so replicas with more real tokens weigh more, as in one big batch;
+    without a strategy ``R = 1`` and ``N`` is the batch's own count.
     """
     y_true = ops.cast(y_true, "int32")
     mask = ops.cast(ops.not_equal(y_true, PAD_ID), "float32")
     loss = ops.sparse_categorical_crossentropy(y_true, y_pred, from_logits=True)  # (batch, len)
     batch = ops.cast(ops.shape(y_true)[0], "float32")
-    return ops.sum(loss * mask, axis=-1) * batch / ops.maximum(ops.sum(mask), 1.0)  # (batch,)
+    replicas, tokens = global_token_count(ops.sum(mask))
+    return ops.sum(loss * mask, axis=-1) * batch * replicas / ops.maximum(tokens, 1.0)  # (batch,)
+
+
+def global_token_count(tokens):
+    """``(R, N)``: replicas in sync and the sum of ``tokens`` over them (``(1, tokens)`` outside a replica)."""
+    import tensorflow as tf
+
+    context = tf.distribute.get_replica_context()
+    if context is None or context.num_replicas_in_sync == 1:
+        return 1.0, tokens
+    total = context.all_reduce(tf.distribute.ReduceOp.SUM, tf.cast(tokens, tf.float32))
+    return float(context.num_replicas_in_sync), total
 
 
 def masked_accuracy(y_true, y_pred):

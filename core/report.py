@@ -2,6 +2,7 @@
 
 python -m core.report                 # Markdown table of the shipped models in assets/
 python -m core.report assets/additive runs/my-model
+python -m core.report --commands      # the recorded command lines that trained each model
 """
 
 from __future__ import annotations
@@ -11,19 +12,26 @@ import math
 import sys
 from pathlib import Path
 
-from core import runs
+from core import provenance, runs
 from core.config import ModelConfig
 
 
-def card(config: ModelConfig, metrics: dict | None, history: list[dict[str, float]]) -> dict:
-    """Architecture, size, training and test scores of one model, from its config, metrics and history."""
+def card(config: ModelConfig, metrics: dict | None, history: list[dict[str, float]], saved: dict | None = None) -> dict:
+    """Architecture, size, training and test scores of one model, from its config, metrics and history.
+
+    ``saved`` (:func:`core.provenance.saved`) names the epoch whose weights the folder holds
+    when ``metrics.json`` does not.
+    """
     metrics = metrics or {}
     training = metrics.get("training", {})
+    saved = saved or {}
     wall = training.get("wall_time_s", history[-1]["wall_time"] if history else math.nan)
     return {
         "architecture": config.label,
         "parameters": metrics.get("model", {}).get("params"),
         "epochs": training.get("epochs", int(history[-1]["epoch"]) if history else 0),
+        "saved epoch": training.get("saved_epoch", saved.get("epoch")),
+        "kept": training.get("keep", saved.get("keep")),
         "training time (min)": round(wall / 60, 1),
         "hardware": training.get("hardware", ""),
         "BLEU": metrics.get("bleu"),
@@ -41,7 +49,7 @@ def read_card(path: Path) -> dict:
         history = runs.read_history(path)
     except runs.RunError:
         history = []
-    return card(config, runs.read_metrics(path), history)
+    return card(config, runs.read_metrics(path), history, provenance.saved(path))
 
 
 def _cell(value) -> str:
@@ -56,30 +64,47 @@ def _cell(value) -> str:
 
 def markdown_table(paths: list[Path]) -> str:
     """A Markdown table with one row per model folder, named by its path."""
-    columns = ["model", "architecture", "parameters", "epochs", "training time (min)", "hardware"]
+    columns = ["model", "architecture", "parameters", "epochs", "saved epoch", "training time (min)", "hardware"]
     columns += ["BLEU", "chrF", "BLEU (cased)", "BLEU (beam)", "MB"]
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for path in paths:
         row = read_card(path)
         size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
-        name = (
-            path.resolve().relative_to(runs.PROJECT_ROOT) if path.resolve().is_relative_to(runs.PROJECT_ROOT) else path
-        )
-        row = {"model": f"`{name.as_posix()}`", **row, "MB": round(size, 1)}
+        row = {"model": f"`{_name(path)}`", **row, "MB": round(size, 1)}
+        if row["saved epoch"] is not None:
+            row["saved epoch"] = f"{row['saved epoch']} ({row['kept']})"
         lines.append("| " + " | ".join(_cell(row[c]) for c in columns) + " |")
     return "\n".join(lines)
+
+
+def command_lines(paths: list[Path]) -> str:
+    """Markdown: per model folder, the ``core.train`` command lines recorded in its ``training.json``."""
+    blocks = []
+    for path in paths:
+        recorded = provenance.commands(path)
+        saved = provenance.saved(path)
+        note = f"weights of epoch {saved['epoch']}, --keep {saved['keep']}" if saved else "saved epoch not recorded"
+        body = "\n".join(recorded) if recorded else "# no command lines recorded"
+        blocks.append(f"`{_name(path)}` ({note}):\n\n```bash\n{body}\n```")
+    return "\n\n".join(blocks)
+
+
+def _name(path: Path) -> str:
+    resolved = path.resolve()
+    return (resolved.relative_to(runs.PROJECT_ROOT) if resolved.is_relative_to(runs.PROJECT_ROOT) else path).as_posix()
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m core.report", description=__doc__.splitlines()[0])
     p.add_argument("folders", nargs="*", type=Path, help="model folders (default: every one in assets/)")
+    p.add_argument("--commands", action="store_true", help="print the command lines that trained each model")
     args = p.parse_args(argv)
     folders = args.folders or [r.path for r in runs.find_runs([runs.PROJECT_ROOT / "assets"]) if r.error is None]
     if not folders:
         print("error: no model folders given and none found in assets/", file=sys.stderr)
         return 2
     try:
-        print(markdown_table(folders))
+        print(command_lines(folders) if args.commands else markdown_table(folders))
     except (OSError, ValueError, runs.RunError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -1,4 +1,4 @@
-"""Keras callback that writes a run folder's history, step log, probe attention and best weights."""
+"""Keras callback that writes a run folder's history, step log, probe attention and kept weights."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from core import runs
+from core import provenance, runs
 from core.decoding import Translator
 from core.models import build_model
 from core.probes import PROBE_SENTENCES
@@ -25,7 +25,10 @@ def save_weights(model, path: Path) -> None:
 
 
 class RunLogger(keras.callbacks.Callback):
-    """After every epoch: a ``history.csv`` row, probe attention, and the weights if validation loss improved.
+    """After every epoch: a ``history.csv`` row, probe attention, and the weights under rule ``keep``.
+
+    ``keep="best"`` saves an epoch's weights when its validation loss is the lowest so far,
+    ``keep="last"`` every epoch's; either way ``training.json`` records which epoch was saved and why.
 
     Every ``steps_log_every`` batches a row goes to ``steps.csv``. On resume the rows of
     epochs that will be trained again are dropped and wall time continues from the last row.
@@ -38,8 +41,12 @@ class RunLogger(keras.callbacks.Callback):
         tgt_vocab: Vocabulary,
         steps_log_every: int = 50,
         initial_epoch: int = 0,
+        keep: str = "best",
     ):
         super().__init__()
+        if keep not in provenance.KEEP_RULES:
+            raise ValueError(f"keep {keep!r} is not one of {provenance.KEEP_RULES}")
+        self.keep = keep
         self.initial_epoch = initial_epoch
         self.out = Path(out)
         self.src_vocab, self.tgt_vocab = src_vocab, tgt_vocab
@@ -87,11 +94,18 @@ class RunLogger(keras.callbacks.Callback):
         }
         self.rows.append(row)
         runs.write_history(self.out, self.rows)
-        if math.isnan(row["val_loss"]) or row["val_loss"] <= self.best or not (self.out / runs.WEIGHTS).exists():
-            if not math.isnan(row["val_loss"]):
-                self.best = row["val_loss"]
-            save_weights(self.model, self.out / runs.WEIGHTS)
+        self.keep_weights(row)
         self.write_probes(epoch + 1)
+
+    def keep_weights(self, row: dict) -> None:
+        """Save this epoch's weights if rule ``keep`` chooses them, and record the choice in ``training.json``."""
+        have = (self.out / runs.WEIGHTS).exists()
+        if provenance.should_save(self.keep, row["val_loss"], self.best, have):
+            save_weights(self.model, self.out / runs.WEIGHTS)
+            record = provenance.saved_record(self.keep, int(row["epoch"]), row["val_loss"], self.rows)
+            provenance.update_training(self.out, **{provenance.SAVED: record})
+        if not math.isnan(row["val_loss"]):
+            self.best = min(self.best, row["val_loss"])
 
     def write_probes(self, epoch: int) -> None:
         folder = self.out / runs.PROBES

@@ -4,7 +4,7 @@ A run folder holds::
 
     config.json          ModelConfig of the model
     training.json        how it was trained (data, split, epochs, batch size, seed, ...)
-    model.weights.h5     weights (best validation loss)
+    model.weights.h5     weights (best validation loss, or the last epoch: training.json's "saved")
     vocab_src.txt        source vocabulary, one token a line
     vocab_tgt.txt        target vocabulary
     history.csv          one row per epoch

@@ -2,7 +2,10 @@
 
     python -m core.train --out runs/additive --epochs 10
     python -m core.train --out runs/additive --epochs 15 --resume   # continue to epoch 15
-    python -m core.train --out runs/additive --epochs 18 --resume --learning-rate 5e-4 --lr-schedule cosine
+    python -m core.train --out runs/additive --epochs 18 --resume --learning-rate 5e-4 --lr-schedule cosine --keep last
+
+Every command line is recorded in the run's ``training.json`` (``commands``), with the epoch
+whose weights were saved and why (``saved``; see :mod:`core.provenance`).
 
 The corpus is found with ``--data PATH``, ``$ATTENTION_LAB_DATA``, or the usual places
 (see :func:`core.data.find_data`).
@@ -18,7 +21,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from core import runs
+from core import provenance, runs
 from core.config import ARCHITECTURES, CHOICES, ModelConfig
 from core.data import filter_length, read_pairs, split_pairs
 from core.text import tokenize
@@ -44,6 +47,18 @@ def make_strategy(name: str, cpu_devices: int = 1):
             raise ValueError("--strategy multiworker needs $TF_CONFIG describing the cluster (see README)")
         return tf.distribute.MultiWorkerMirroredStrategy()
     raise ValueError(f"strategy {name!r} is not one of {STRATEGIES}")
+
+
+def task() -> tuple[str, int] | None:
+    """This process's ``(type, index)`` in ``$TF_CONFIG``'s cluster, or ``None`` outside a cluster."""
+    spec = json.loads(os.environ.get("TF_CONFIG", "{}")).get("task")
+    return (str(spec.get("type", "worker")), int(spec.get("index", 0))) if spec else None
+
+
+def worker_folder(out: Path) -> Path:
+    """Where a non-chief task writes: ``<out>.<type>-<index>``, the same folder at every start of that task."""
+    kind, index = task() or ("worker", 0)
+    return out.with_name(f"{out.name}.{kind}-{index}")
 
 
 def is_chief() -> bool:
@@ -74,6 +89,7 @@ class TrainConfig:
     max_pairs: int | None = None  # use only the first N training pairs (quick runs)
     steps_log_every: int = 50
     clipnorm: float = 5.0
+    keep: str = "best"  # which epoch's weights the run keeps: best validation loss, or the last epoch
     hardware: str | None = None  # where the run trained (last start or resume)
 
 
@@ -98,6 +114,13 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         default=None,
         help="constant, or cosine decay to 0 over the epochs trained by this command "
         f"(default {t.lr_schedule}; with --resume: the run's own)",
+    )
+    p.add_argument(
+        "--keep",
+        choices=provenance.KEEP_RULES,
+        default=None,
+        help="weights to keep: the epoch of the lowest validation loss (best) or the last epoch "
+        f"(default {t.keep}; with --resume: the run's own)",
     )
     p.add_argument("--seed", type=int, default=t.seed)
     p.add_argument("--split-seed", type=int, default=t.split_seed)
@@ -133,12 +156,13 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
-    out: Path = args.out
+    args.command = provenance.command_line(sys.argv[1:] if argv is None else list(argv))
+    out: Path = args.out if is_chief() else worker_folder(args.out)  # the folder this process writes
     if out.exists() and any(out.iterdir()) and not args.resume:
         print(f"error: {out} is not empty; pass --resume to continue it or choose another --out", file=sys.stderr)
         return 2
-    if args.resume and not (out / runs.CONFIG).is_file():
-        print(f"error: --resume needs an existing run in {out} (no {runs.CONFIG} there)", file=sys.stderr)
+    if args.resume and not (args.out / runs.CONFIG).is_file():
+        print(f"error: --resume needs an existing run in {args.out} (no {runs.CONFIG} there)", file=sys.stderr)
         return 2
     try:
         train(args)
@@ -158,17 +182,19 @@ def train(args: argparse.Namespace) -> Path:
     from core.vocab import Vocabulary
 
     strategy = make_strategy(args.strategy, args.cpu_devices)
-    # every worker trains; only the chief's files form the run, the others write beside it
-    out: Path = args.out if is_chief() else args.out.with_name(f"{args.out.name}.worker-{os.getpid()}")
+    # every worker trains; only the chief's files form the run (``home``), the others write beside it
+    # and, on resume, read the run's settings, vocabularies and checkpoint from the chief's folder
+    home: Path = args.out
+    out: Path = home if is_chief() else worker_folder(home)
     out.mkdir(parents=True, exist_ok=True)
     if args.resume:
-        tc = dataclasses.replace(_load_train_config(out), epochs=args.epochs)
-        for name in ("learning_rate", "lr_schedule"):  # a resumed run may continue at another rate
+        tc = dataclasses.replace(_load_train_config(home), epochs=args.epochs)
+        for name in ("learning_rate", "lr_schedule", "keep"):  # a resumed run may continue at another rate
             if getattr(args, name) is not None:
                 tc = dataclasses.replace(tc, **{name: getattr(args, name)})
         if args.data:
             tc = dataclasses.replace(tc, data=args.data)
-        config = ModelConfig.load(out / runs.CONFIG)
+        config = ModelConfig.load(home / runs.CONFIG)
     else:
         tc = TrainConfig(
             data=args.data,
@@ -183,6 +209,7 @@ def train(args: argparse.Namespace) -> Path:
             max_tokens=args.max_tokens,
             max_pairs=args.max_pairs,
             steps_log_every=args.steps_log_every,
+            keep=TrainConfig.keep if args.keep is None else args.keep,
         )
         config = None
     tc = dataclasses.replace(tc, hardware=runs.describe_hardware())
@@ -201,8 +228,8 @@ def train(args: argparse.Namespace) -> Path:
     train_tgt = [tokenize(es) for _, es in train_pairs]
 
     if args.resume:
-        src_vocab = Vocabulary.load(out / runs.SRC_VOCAB)
-        tgt_vocab = Vocabulary.load(out / runs.TGT_VOCAB)
+        src_vocab = Vocabulary.load(home / runs.SRC_VOCAB)
+        tgt_vocab = Vocabulary.load(home / runs.TGT_VOCAB)
     else:
         src_vocab = Vocabulary.adapt(train_src, args.src_vocab_size)
         tgt_vocab = Vocabulary.adapt(train_tgt, args.tgt_vocab_size)
@@ -211,7 +238,7 @@ def train(args: argparse.Namespace) -> Path:
         sizes = {f.name: getattr(args, f.name) for f in dataclasses.fields(ModelConfig)}
         config = ModelConfig(**{**sizes, "src_vocab_size": len(src_vocab), "tgt_vocab_size": len(tgt_vocab)})
         config.save(out / runs.CONFIG)
-    (out / runs.TRAINING).write_text(json.dumps(dataclasses.asdict(tc), indent=2) + "\n", encoding="utf-8")
+    _write_training(out, tc, args)
     print(
         f"{len(train_pairs)} training pairs, {len(val_pairs)} validation pairs; "
         f"vocabularies {len(src_vocab)} / {len(tgt_vocab)}",
@@ -226,25 +253,29 @@ def train(args: argparse.Namespace) -> Path:
     train_ds = make_dataset(*ids(train_pairs), batch_size=tc.batch_size, shuffle=True, seed=tc.seed)
     val_ds = make_dataset(*ids(val_pairs), batch_size=tc.batch_size, shuffle=False)
 
-    warm = args.resume and not (out / runs.CHECKPOINT).exists()
-    initial_epoch = _last_epoch(out) if warm else 0
+    warm = args.resume and not (home / runs.CHECKPOINT).exists()
+    initial_epoch = _last_epoch(home) if warm else 0
+    if args.resume and not warm and out != home:
+        _share_checkpoint(home, out)
+    steps_per_epoch = int(train_ds.cardinality())
     with strategy.scope():
         model = build_model(config)
+        learning_rate = learning_rate_for(tc, steps=max(1, (tc.epochs - initial_epoch) * steps_per_epoch))
         model.compile(
-            optimizer=keras.optimizers.Adam(
-                learning_rate_for(tc, steps=(tc.epochs - initial_epoch) * int(train_ds.cardinality())),
-                clipnorm=tc.clipnorm,
-            ),
+            optimizer=keras.optimizers.Adam(learning_rate, clipnorm=tc.clipnorm),
             loss=masked_loss,
             metrics=[masked_accuracy],
         )
     print(f"strategy {args.strategy}: {strategy.num_replicas_in_sync} replica(s)", flush=True)
     if warm:
-        _warm_start(model, out)
-        print(f"no checkpoint in {out}: continuing from its weights after epoch {initial_epoch}", flush=True)
+        _warm_start(model, home)
+        print(f"no checkpoint in {home}: continuing from its weights after epoch {initial_epoch}", flush=True)
     callbacks = [
         keras.callbacks.BackupAndRestore(str(out / runs.CHECKPOINT), delete_checkpoint=False),
-        RunLogger(out, src_vocab, tgt_vocab, steps_log_every=tc.steps_log_every, initial_epoch=initial_epoch),
+        *_schedule_callbacks(learning_rate, tc.epochs, steps_per_epoch, initial_epoch),
+        RunLogger(
+            out, src_vocab, tgt_vocab, steps_log_every=tc.steps_log_every, initial_epoch=initial_epoch, keep=tc.keep
+        ),
         keras.callbacks.TensorBoard(str(out / runs.TENSORBOARD), update_freq="epoch", write_graph=False),
     ]
     verbose = args.verbose if args.verbose == "auto" else int(args.verbose)
@@ -260,16 +291,49 @@ def train(args: argparse.Namespace) -> Path:
 
 
 def learning_rate_for(tc: TrainConfig, steps: int):
-    """Adam's learning rate: a constant, or ``lr · ½(1 + cos(π·t/steps))`` over ``steps`` updates."""
-    import keras
+    """Adam's learning rate: a constant, or ``lr · ½(1 + cos(π·t/steps))`` over ``steps`` updates.
+
+    The cosine schedule (:class:`core.lr_schedule.CosineFrom`) is pointed at the epochs this
+    command trains once ``fit`` has restored any checkpoint (see :func:`_schedule_callbacks`).
+    """
+    from core.lr_schedule import CosineFrom
 
     if tc.lr_schedule == "constant":
         return tc.learning_rate
     if tc.lr_schedule == "cosine":
         if steps < 1:
             raise ValueError(f"a cosine schedule needs at least one step to decay over, got {steps}")
-        return keras.optimizers.schedules.CosineDecay(tc.learning_rate, decay_steps=steps, alpha=0.0)
+        return CosineFrom(tc.learning_rate, decay_steps=steps)
     raise ValueError(f"unknown learning-rate schedule {tc.lr_schedule!r}; expected one of {LR_SCHEDULES}")
+
+
+def _schedule_callbacks(learning_rate, epochs: int, steps_per_epoch: int, initial_epoch: int) -> list:
+    """A decaying rate starts from the epoch training resumes at: the checkpoint's, else ``initial_epoch``."""
+    from core.lr_schedule import CosineFrom, StartCosine
+
+    if not isinstance(learning_rate, CosineFrom):
+        return []
+    return [StartCosine(learning_rate, epochs, steps_per_epoch, initial_epoch)]
+
+
+def _write_training(out: Path, tc: TrainConfig, args: argparse.Namespace) -> None:
+    """``training.json``: the config, every command line that trained the run, and the saved epoch so far."""
+    before = provenance.read_training(out) if args.resume else {}
+    command = getattr(args, "command", None)
+    commands = provenance.commands(out) if args.resume else []
+    entries = {provenance.COMMANDS: commands + ([command] if command else [])}
+    if provenance.SAVED in before:
+        entries[provenance.SAVED] = before[provenance.SAVED]
+    training = dataclasses.asdict(tc) | entries
+    (out / runs.TRAINING).write_text(json.dumps(training, indent=2) + "\n", encoding="utf-8")
+
+
+def _share_checkpoint(home: Path, out: Path) -> None:
+    """Give a worker the chief's checkpoint, so that every task resumes from the same epoch and state."""
+    import shutil
+
+    shutil.rmtree(out / runs.CHECKPOINT, ignore_errors=True)
+    shutil.copytree(home / runs.CHECKPOINT, out / runs.CHECKPOINT)
 
 
 def _last_epoch(out: Path) -> int:
@@ -294,7 +358,8 @@ def _warm_start(model, out: Path) -> None:
 
 def _load_train_config(out: Path) -> TrainConfig:
     data = json.loads((out / runs.TRAINING).read_text(encoding="utf-8"))
-    return TrainConfig(**data)
+    fields = {f.name for f in dataclasses.fields(TrainConfig)}
+    return TrainConfig(**{k: v for k, v in data.items() if k in fields})
 
 
 if __name__ == "__main__":

@@ -35,6 +35,16 @@ TINY_PAIRS: list[tuple[str, str]] = [
 ]
 
 
+def tiny_pair_vocabularies(max_tokens: int = 100):
+    """``(src_tokens, tgt_tokens, src_vocab, tgt_vocab)`` of ``TINY_PAIRS``: token lists and vocabularies adapted to them."""
+    from core.text import tokenize
+    from core.vocab import Vocabulary
+
+    src_tok = [tokenize(en) for en, _ in TINY_PAIRS]
+    tgt_tok = [tokenize(es) for _, es in TINY_PAIRS]
+    return src_tok, tgt_tok, Vocabulary.adapt(src_tok, max_tokens), Vocabulary.adapt(tgt_tok, max_tokens)
+
+
 def _tiny_config(src_vocab_size: int = 50, tgt_vocab_size: int = 60, **overrides):
     from core.config import ModelConfig
 
@@ -47,6 +57,51 @@ def _tiny_config(src_vocab_size: int = 50, tgt_vocab_size: int = 60, **overrides
 def tiny_config():
     """Factory of ModelConfigs small enough to build and train in a blink: ``tiny_config(src_v, tgt_v, **sizes)``."""
     return _tiny_config
+
+
+# The vocabularies of the untrained search models: a few words each, after the four specials.
+TINY_SRC = ["i", "am", "cold", "hot", "she", "is", "tall", "."]
+TINY_TGT = ["tengo", "frío", "calor", "ella", "es", "alta", "."]
+
+
+def _tiny_vocabularies():
+    from core.vocab import SPECIALS, Vocabulary
+
+    return Vocabulary([*SPECIALS, *TINY_SRC]), Vocabulary([*SPECIALS, *TINY_TGT])
+
+
+def _tiny_search_config(arch: str, **overrides):
+    """Every architecture at toy size over ``TINY_SRC`` / ``TINY_TGT``: 2 layers × 2 heads, 8 steps at most."""
+    from core.config import ModelConfig
+
+    sizes = dict(
+        arch=arch, src_vocab_size=len(TINY_SRC) + 4, tgt_vocab_size=len(TINY_TGT) + 4, max_decode_len=8,
+        embedding_dim=8, encoder_units=8, decoder_units=16, attention_units=8, window=2,
+        num_layers=2, num_heads=2, d_model=8, ff_dim=16,
+    )  # fmt: skip
+    sizes.update(overrides)
+    return ModelConfig(**sizes)
+
+
+def _tiny_translator(arch: str, seed: int = 7, **overrides):
+    import keras
+
+    from core.decoding import Translator
+    from core.models import build_model
+
+    keras.utils.set_random_seed(seed)
+    src_vocab, tgt_vocab = _tiny_vocabularies()
+    return Translator(build_model(_tiny_search_config(arch, **overrides)), src_vocab, tgt_vocab)
+
+
+@pytest.fixture(scope="session")
+def tiny_translator():
+    """Factory of untrained toy translators: ``tiny_translator(arch, seed=7, **config_overrides)``.
+
+    Their vocabularies are ``TINY_SRC`` / ``TINY_TGT``; untrained weights are enough wherever
+    searches must agree with each other or with teacher forcing, whatever the model says.
+    """
+    return _tiny_translator
 
 
 @pytest.fixture(scope="session")
@@ -64,14 +119,9 @@ def overfit_translator():
     from core.decoding import Translator
     from core.losses import masked_accuracy, masked_loss
     from core.models import build_model
-    from core.text import tokenize
-    from core.vocab import Vocabulary
 
     keras.utils.set_random_seed(0)
-    src_tok = [tokenize(en) for en, _ in TINY_PAIRS]
-    tgt_tok = [tokenize(es) for _, es in TINY_PAIRS]
-    src_vocab = Vocabulary.adapt(src_tok, 100)
-    tgt_vocab = Vocabulary.adapt(tgt_tok, 100)
+    src_tok, tgt_tok, src_vocab, tgt_vocab = tiny_pair_vocabularies()
     config = _tiny_config(
         len(src_vocab), len(tgt_vocab), embedding_dim=16, encoder_units=32, decoder_units=32, attention_units=16
     )

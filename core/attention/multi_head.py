@@ -131,9 +131,9 @@ class MultiHeadAttention(keras.layers.Layer):
         max_len = key_cache.shape[2]
         k, v = self.project_key_value(query)  # (batch, heads, 1, d_head)
         positions = ops.arange(max_len)
-        here = ops.reshape(ops.equal(positions, step), (1, 1, max_len, 1))
-        key_cache = ops.where(here, k, key_cache)  # (batch, heads, max_len, d_head)
-        value_cache = ops.where(here, v, value_cache)
+        row = (0, 0, step, 0)  # only row ``step`` is written; the rest of the caches is left as it is
+        key_cache = ops.slice_update(key_cache, row, ops.cast(k, key_cache.dtype))  # (batch, heads, max_len, d_head)
+        value_cache = ops.slice_update(value_cache, row, ops.cast(v, value_cache.dtype))
         seen = ops.reshape(ops.less_equal(positions, step), (1, 1, 1, max_len))
         q = self._split_heads(self.w_query(query))  # (batch, heads, 1, d_head)
         out, weights = scaled_dot_product_attention(q, key_cache, value_cache, seen)  # (batch, heads, 1, max_len)

@@ -104,7 +104,8 @@ def make_beam_search_fn(
             on_trace()
         batch = tf.shape(src)[0]
         memory, state = model.init_decoding(src)
-        extras = {"encoder_self": memory["encoder_self"]} if "encoder_self" in memory else {}
+        # the encoder's self-attention is returned once per sentence; no step reads it, so it is not repeated
+        extras = {"encoder_self": memory.pop("encoder_self")} if "encoder_self" in memory else {}
         memory = tf.nest.map_structure(lambda x: tf.repeat(x, k, axis=0), memory)  # (batch * k, ...)
         state = tf.nest.map_structure(lambda x: tf.repeat(x, k, axis=0), state)
         # only the first beam is live at the start, so the k beams do not begin as copies
@@ -118,8 +119,7 @@ def make_beam_search_fn(
         parents_ta = tf.TensorArray(tf.int32, size=max_len)
         token_lp_ta = tf.TensorArray(tf.float32, size=max_len)
         cum_lp_ta = tf.TensorArray(tf.float32, size=max_len)
-        _, _, probe = model.decode_step(token, tf.constant(0), memory, state)
-        names = sorted(probe)
+        names = sorted(model.step_attention_names)
         attn_ta = tuple(tf.TensorArray(tf.float32, size=max_len) for _ in names)
         steps = tf.constant(0)
         for t in tf.range(max_len):

@@ -39,8 +39,7 @@ def greedy_search(model, banned, src, max_len: int, prefix=None, top_k: int = 0)
         prefix = prefix[:, :max_len]
         prefix = tf.pad(prefix, [[0, 0], [0, max_len - tf.shape(prefix)[1]]])  # (batch, max_len)
     token = tf.fill([batch], START_ID)
-    _, _, probe = model.decode_step(token, tf.constant(0), memory, state)  # only its structure is used
-    names = sorted(probe)
+    names = sorted(model.step_attention_names)
     done = tf.zeros([batch], tf.bool)
     arrays = {"ids": tf.TensorArray(tf.int32, size=max_len), "probs": tf.TensorArray(tf.float32, size=max_len)}
     if prefix is not None:

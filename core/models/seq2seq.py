@@ -100,6 +100,11 @@ class Seq2SeqAttention(keras.Model):
     def _readout(self, attentional, training=False):
         return self.output_layer(self.dropout(attentional, training=training))  # (..., vocab)
 
+    @property
+    def step_attention_names(self) -> tuple[str, ...]:
+        """Keys of the attention dict :meth:`decode_step` returns, known without running a step."""
+        return ("cross", "position") if self.predicts_positions else ("cross",)
+
     def init_decoding(self, src):
         """Per-sentence memory (fixed while decoding) and the initial recurrent state.
 

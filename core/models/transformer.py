@@ -220,6 +220,8 @@ class Transformer(keras.Model):
         return logits, {"encoder_self": enc_w, "decoder_self": self_w, "cross": cross_w}
 
     # -- step-by-step decoding with caches ---------------------------------------------------
+    step_attention_names = ("cross", "self")  # keys of the attention dict decode_step returns
+
     def init_decoding(self, src):
         """Per-sentence memory and the empty self-attention caches, all batch-first.
 
@@ -313,6 +315,7 @@ class UncachedDecoding:
     def __init__(self, model: Transformer):
         self.model = model
         self.config = model.config
+        self.step_attention_names = model.step_attention_names
 
     def init_decoding(self, src):
         return self.model.init_decoding_uncached(src)

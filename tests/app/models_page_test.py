@@ -73,3 +73,22 @@ def test_bad_metric_is_refused(value):
     assert at.radio(key="models_metric").value == "val_loss"
     assert _chart(at)["title"] == "validation loss"
     assert at.dataframe[0].value.shape[0] >= 1
+
+
+def test_report_card_names_the_saved_epoch_of_every_model():
+    """Which epoch's weights each model holds, and why: the ReLU Transformer keeps its last epoch."""
+    from core import provenance, runs
+    from tests.app.conftest import ROOT
+
+    at = _open()
+    table = at.dataframe[0].value
+    assert "saved weights" in table.columns
+    for info in runs.find_runs([ROOT / "assets"]):
+        saved = provenance.saved(info.path)
+        expected = {"best": "epoch {} (lowest validation loss)", "last": "epoch {} (last epoch)"}[saved["keep"]]
+        assert table[table["model"] == info.name].iloc[0]["saved weights"] == expected.format(saved["epoch"])
+    relu = table[table["model"] == "assets/transformer-relu"]
+    if len(relu):
+        assert relu.iloc[0]["saved weights"] == "epoch 14 (last epoch)"
+    zh = _open(app_lang="zh").dataframe[0].value
+    assert zh[zh["模型"] == SHIPPED].iloc[0]["保存的权重"].startswith("第 ")

@@ -38,15 +38,10 @@ def write_tiny_run(folder: Path, arch: str = "transformer", *, train_epochs: int
     from core.data import make_dataset
     from core.losses import masked_loss
     from core.models import build_model
-    from core.text import tokenize
-    from core.vocab import Vocabulary
-    from tests.conftest import TINY_PAIRS
+    from tests.conftest import TINY_PAIRS, tiny_pair_vocabularies
 
     folder.mkdir(parents=True)
-    src_tok = [tokenize(en) for en, _ in TINY_PAIRS]
-    tgt_tok = [tokenize(es) for _, es in TINY_PAIRS]
-    src = Vocabulary.adapt(src_tok, 100)
-    tgt = Vocabulary.adapt(tgt_tok, 100)
+    src_tok, tgt_tok, src, tgt = tiny_pair_vocabularies()
     shape = dict(
         embedding_dim=8, encoder_units=8, decoder_units=16, attention_units=8,
         num_layers=2, num_heads=2, d_model=16, ff_dim=32, max_decode_len=12, dropout=0.0,

@@ -6,34 +6,19 @@ it); a wide beam over a small vocabulary makes sure some hypotheses finish early
 
 from __future__ import annotations
 
-import keras
 import numpy as np
 import pytest
 
-from core.config import ModelConfig
 from core.decoding import Translator
 from core.decoding.beam_search import length_penalty
-from core.models import build_model
-from core.vocab import END, Vocabulary
+from core.vocab import END
 
-SRC = ["i", "am", "cold", "hot", "she", "is", "tall", "."]
-TGT = ["tengo", "frío", "calor", "ella", "es", "alta", "."]
 SENTENCES = ["I am cold.", "She is tall and I am hot."]
 
 
 @pytest.fixture(scope="module", params=["additive", "transformer"])
-def translator(request):
-    keras.utils.set_random_seed(11)
-    config = ModelConfig(
-        arch=request.param, src_vocab_size=len(SRC) + 4, tgt_vocab_size=len(TGT) + 4, max_decode_len=8,
-        embedding_dim=8, encoder_units=8, decoder_units=16, attention_units=8,
-        num_layers=2, num_heads=2, d_model=8, ff_dim=16,
-    )  # fmt: skip
-    return Translator(
-        build_model(config),
-        Vocabulary(["", "[UNK]", "[START]", END, *SRC]),
-        Vocabulary(["", "[UNK]", "[START]", END, *TGT]),
-    )
+def translator(request, tiny_translator) -> Translator:
+    return tiny_translator(request.param, seed=11)
 
 
 @pytest.fixture(scope="module")

@@ -6,35 +6,19 @@ well-formed attention, whatever the model says.
 
 from __future__ import annotations
 
-import keras
 import numpy as np
 import pytest
 
-from core.config import ARCHITECTURES, ModelConfig
+from core.config import ARCHITECTURES
 from core.decoding import Translator
-from core.models import build_model
-from core.vocab import Vocabulary
 
-SRC = ["i", "am", "cold", "hot", "she", "is", "tall", "."]
-TGT = ["tengo", "frío", "calor", "ella", "es", "alta", "."]
 SENTENCES = ["I am cold.", "She is tall.", "I am hot and she is cold.", ""]
-
-
-def _config(arch: str) -> ModelConfig:
-    return ModelConfig(
-        arch=arch, src_vocab_size=len(SRC) + 4, tgt_vocab_size=len(TGT) + 4, max_decode_len=8,
-        embedding_dim=8, encoder_units=8, decoder_units=16, attention_units=8, window=2,
-        num_layers=2, num_heads=2, d_model=8, ff_dim=16, ffn="swiglu", norm="pre",
-    )  # fmt: skip
+SEARCH_CONFIG = {"ffn": "swiglu", "norm": "pre"}  # the Transformer's less common options
 
 
 @pytest.fixture(scope="module", params=ARCHITECTURES)
-def translator(request):
-    keras.utils.set_random_seed(7)
-    config = _config(request.param)
-    src_vocab = Vocabulary(["", "[UNK]", "[START]", "[END]", *SRC])
-    tgt_vocab = Vocabulary(["", "[UNK]", "[START]", "[END]", *TGT])
-    return Translator(build_model(config), src_vocab, tgt_vocab)
+def translator(request, tiny_translator) -> Translator:
+    return tiny_translator(request.param, **SEARCH_CONFIG)
 
 
 @pytest.mark.slow  # traces decoding for every architecture

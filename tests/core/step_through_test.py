@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import keras
 import numpy as np
 import pytest
 
 from core.config import ARCHITECTURES
 from core.decoding import StepThrough, Translator
-from core.models import build_model
-from core.vocab import END, Vocabulary
-from tests.core.search_test import SENTENCES, SRC, TGT, _config
+from core.vocab import END
+from tests.core.search_test import SEARCH_CONFIG, SENTENCES
 
 
 @pytest.fixture(scope="module", params=ARCHITECTURES)
-def translator(request):
-    keras.utils.set_random_seed(7)
-    config = _config(request.param)
-    src_vocab = Vocabulary(["", "[UNK]", "[START]", "[END]", *SRC])
-    tgt_vocab = Vocabulary(["", "[UNK]", "[START]", "[END]", *TGT])
-    return Translator(build_model(config), src_vocab, tgt_vocab)
+def translator(request, tiny_translator) -> Translator:
+    return tiny_translator(request.param, **SEARCH_CONFIG)
 
 
 def _check_steps(translator: Translator, st: StepThrough) -> None:

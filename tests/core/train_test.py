@@ -223,3 +223,69 @@ def test_cli_trains_every_architecture(tmp_path, tiny_tsv, train_args, extra):
     else:
         assert config.input_feeding and config.window == 2
         assert t.positions is not None
+
+
+def test_resume_from_a_checkpoint_decays_over_the_epochs_it_trains(trained_run, train_args, tmp_path, capsys):
+    """The cosine round starts at the checkpoint's epoch and reaches 0 at the last one; the checkpoint stays."""
+    run = tmp_path / "run"
+    shutil.copytree(trained_run, run)
+    assert (run / runs.CHECKPOINT).is_dir()
+    capsys.readouterr()
+    args = ("--epochs", "3", "--resume", "--learning-rate", "1e-3", "--lr-schedule", "cosine", "--keep", "last")
+    assert main(train_args(trained_run.parent / "corpus.tsv", run, *args)) == 0
+
+    assert "no checkpoint" not in capsys.readouterr().out  # resumed from the checkpoint, not the saved weights
+    history = runs.read_history(run)
+    assert [r["epoch"] for r in history] == [1, 2, 3]
+    # after epoch 2 of the round 1 -> 3: ½(1 + cos(π/2)); after epoch 3 the rate has decayed to 0
+    assert history[1]["learning_rate"] == pytest.approx(5e-4, rel=1e-4)
+    assert history[2]["learning_rate"] == pytest.approx(0.0, abs=1e-9)
+    training = json.loads((run / runs.TRAINING).read_text(encoding="utf-8"))
+    assert training["keep"] == "last"
+    assert training["saved"]["epoch"] == 3 and training["saved"]["keep"] == "last"
+    assert training["saved"]["val_loss"] == pytest.approx(history[2]["val_loss"])
+    best = min(history, key=lambda r: r["val_loss"])
+    assert (training["saved"]["best_epoch"], training["saved"]["best_val_loss"]) == (best["epoch"], best["val_loss"])
+    first, second = training["commands"]
+    assert first.startswith("python -m core.train ") and "--resume" not in first
+    assert second.startswith("python -m core.train ") and second.endswith(" ".join(args))
+
+
+def test_training_json_records_the_command_and_the_saved_epoch(trained_run):
+    training = json.loads((trained_run / runs.TRAINING).read_text(encoding="utf-8"))
+    assert training["keep"] == "best"
+    (command,) = training["commands"]
+    assert command.startswith("python -m core.train --data ") and "--epochs 1" in command
+    assert training["saved"] == {
+        "epoch": 1,
+        "keep": "best",
+        "val_loss": pytest.approx(runs.read_history(trained_run)[0]["val_loss"]),
+        "best_epoch": 1,
+        "best_val_loss": pytest.approx(runs.read_history(trained_run)[0]["val_loss"]),
+    }
+
+
+def test_a_non_chief_worker_resumes_from_the_chiefs_folder(trained_run, train_args, tmp_path, monkeypatch):
+    """Worker 1 of a cluster writes ``<out>.worker-1`` at every start and reads the run from the chief's folder.
+
+    (The strategy here is the default one: what is checked is where a worker reads and writes.)
+    """
+    import os
+
+    from core.train import worker_folder
+
+    run = tmp_path / "run"
+    shutil.copytree(trained_run, run)
+    cluster = {"worker": ["localhost:1", "localhost:2"]}
+    monkeypatch.setenv("TF_CONFIG", json.dumps({"cluster": cluster, "task": {"type": "worker", "index": 1}}))
+    assert worker_folder(run) == tmp_path / "run.worker-1"
+    chief_history = runs.read_history(run)
+
+    assert main(train_args(trained_run.parent / "corpus.tsv", run, "--epochs", "2", "--resume")) == 0
+
+    assert sorted(os.listdir(tmp_path)) == ["run", "run.worker-1"]
+    worker = tmp_path / "run.worker-1"
+    assert [r["epoch"] for r in runs.read_history(worker)] == [2]  # resumed from the chief's checkpoint (epoch 1)
+    assert runs.read_history(run) == chief_history  # the chief's folder is only read
+    training = json.loads((worker / runs.TRAINING).read_text(encoding="utf-8"))
+    assert training["epochs"] == 2 and training["data"].endswith("corpus.tsv")

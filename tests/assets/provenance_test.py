@@ -1,0 +1,111 @@
+"""Every shipped model says which epoch's weights it holds, and its recorded commands replay its history.
+
+The commands in ``training.json`` are parsed by ``core.train``'s own argument parser; replayed in
+order they must give the model's ``config.json``, its ``training.json`` settings, the learning rate
+``history.csv`` logged after every epoch, and the saved epoch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import shlex
+from pathlib import Path
+
+import pytest
+
+from core import provenance, runs
+from core.config import ModelConfig
+
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = [r for r in runs.find_runs([ROOT / "assets"])]
+
+pytestmark = pytest.mark.skipif(not SHIPPED, reason="no shipped model under assets/")
+
+
+def _replay(commands: list[str]):
+    """(TrainConfig, ModelConfig fields, learning rate after each epoch) that the command lines give."""
+    from core.train import TrainConfig, _parse
+
+    tc, model, rates = None, None, []
+    for line in commands:
+        words = shlex.split(line, comments=True)
+        if words[:3] != provenance.TRAIN_COMMAND.split():
+            continue  # a shell step such as removing the checkpoint
+        args = _parse(words[3:])
+        if not args.resume:
+            assert tc is None, f"a second fresh start in {commands}"
+            tc = TrainConfig(
+                data=args.data,
+                epochs=args.epochs,
+                batch_size=args.batch_size,
+                learning_rate=args.learning_rate or TrainConfig.learning_rate,
+                lr_schedule=args.lr_schedule or TrainConfig.lr_schedule,
+                seed=args.seed,
+                split_seed=args.split_seed,
+                val_fraction=args.val_fraction,
+                test_fraction=args.test_fraction,
+                max_tokens=args.max_tokens,
+                max_pairs=args.max_pairs,
+                steps_log_every=args.steps_log_every,
+                keep=args.keep or TrainConfig.keep,
+            )
+            model = {f.name: getattr(args, f.name) for f in dataclasses.fields(ModelConfig)}
+            start = 0
+        else:
+            assert tc is not None, "a resume before any start"
+            start = tc.epochs
+            changes = {n: getattr(args, n) for n in ("learning_rate", "lr_schedule", "keep") if getattr(args, n)}
+            tc = dataclasses.replace(tc, epochs=args.epochs, **changes, data=args.data or tc.data)
+        for epoch in range(start + 1, tc.epochs + 1):
+            if tc.lr_schedule == "cosine":
+                done = (epoch - start) / (tc.epochs - start)
+                rates.append(tc.learning_rate * 0.5 * (1 + math.cos(math.pi * done)))
+            else:
+                rates.append(tc.learning_rate)
+    return tc, model, rates
+
+
+@pytest.mark.parametrize("info", SHIPPED, ids=[r.name for r in SHIPPED])
+def test_recorded_commands_replay_the_run(info):
+    commands = provenance.commands(info.path)
+    assert commands, f"{info.name}: no command lines in {runs.TRAINING}"
+    tc, model, rates = _replay(commands)
+    training = provenance.read_training(info.path)
+    for field in dataclasses.fields(tc):
+        if field.name != "hardware":
+            assert training.get(field.name) == getattr(tc, field.name), f"{info.name}: {field.name}"
+    config = ModelConfig.load(info.path / runs.CONFIG).to_dict()
+    for name, value in model.items():
+        if name not in ("src_vocab_size", "tgt_vocab_size"):  # the vocabularies' real sizes, at most these
+            assert config[name] == value, f"{info.name}: {name}"
+    history = runs.read_history(info.path)
+    assert [int(r["epoch"]) for r in history] == list(range(1, tc.epochs + 1))
+    logged = [r["learning_rate"] for r in history]
+    assert logged == pytest.approx(rates, rel=1e-5, abs=1e-9), f"{info.name}: learning rates"
+
+
+@pytest.mark.parametrize("info", SHIPPED, ids=[r.name for r in SHIPPED])
+def test_saved_epoch_is_recorded_and_follows_its_rule(info):
+    """Checkpoints are chosen on the validation split: ``best`` is its lowest loss, ``last`` the last epoch."""
+    saved = provenance.read_training(info.path)[provenance.SAVED]
+    history = runs.read_history(info.path)
+    best = min(history, key=lambda r: r["val_loss"])
+    assert (saved["best_epoch"], saved["best_val_loss"]) == (int(best["epoch"]), best["val_loss"])
+    expected = int(best["epoch"]) if saved["keep"] == "best" else int(history[-1]["epoch"])
+    assert saved["epoch"] == expected
+    assert saved["val_loss"] == history[expected - 1]["val_loss"]
+    assert provenance.read_training(info.path)["keep"] == saved["keep"]
+    training = runs.read_metrics(info.path)["training"]
+    assert (training["saved_epoch"], training["keep"]) == (saved["epoch"], saved["keep"])
+    assert training["saved_val_loss"] == saved["val_loss"]
+
+
+def test_relu_transformer_holds_its_last_epoch():
+    """Its weights are those of epoch 14, the end of the cosine round, not the best validation epoch 11."""
+    path = ROOT / "assets" / "transformer-relu"
+    if not path.is_dir():
+        pytest.skip("the ReLU Transformer is not shipped")
+    saved = provenance.saved(path)
+    assert (saved["epoch"], saved["keep"], saved["best_epoch"]) == (14, "last", 11)
+    assert provenance.commands(path)[-1].endswith("--keep last")
