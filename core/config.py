@@ -20,7 +20,8 @@ ARCH_LABELS = {
 FEED_FORWARDS = ("relu", "glu", "geglu", "swiglu")
 FFN_LABELS = {"relu": "ReLU", "glu": "GLU", "geglu": "GEGLU", "swiglu": "SwiGLU"}
 NORMS = ("pre", "post")
-CHOICES = {"arch": ARCHITECTURES, "ffn": FEED_FORWARDS, "norm": NORMS}
+LOCAL_SOFTMAX = ("window", "source")  # local-p: softmax over [p - D, p + D] (published) or the whole source
+CHOICES = {"arch": ARCHITECTURES, "ffn": FEED_FORWARDS, "norm": NORMS, "local_softmax": LOCAL_SOFTMAX}
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class ModelConfig:
     attention_units: int = 128
     input_feeding: bool = False  # Luong: feed the attentional state into the next step's input
     window: int = 5  # local-p half-width D; the window is [p - D, p + D]
+    local_softmax: str = "window"  # local-p: "window" as published, or "source" (earlier variant)
     # transformer
     num_layers: int = 2
     num_heads: int = 4
