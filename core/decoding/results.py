@@ -10,6 +10,8 @@ from core.decoding.beam_search import BeamNode
 from core.text import detokenize
 from core.vocab import END
 
+UNK_NOTABLE = 0.05  # p([UNK]) from which pages show it beside the written tokens
+
 
 @dataclass(frozen=True)
 class Translation:
