@@ -74,7 +74,12 @@ class ModelConfig:
     def label(self) -> str:
         """Human-readable architecture, e.g. ``Transformer (multi-head attention), 2 layers × 4 heads, SwiGLU``."""
         if self.arch != "transformer":
-            return ARCH_LABELS[self.arch] + (", input feeding" if self.input_feeding else "")
+            variant = (
+                ", softmax over the whole source (earlier variant)"
+                if self.arch == "local-p" and self.local_softmax == "source"
+                else ""
+            )
+            return ARCH_LABELS[self.arch] + variant + (", input feeding" if self.input_feeding else "")
         return (
             f"{ARCH_LABELS['transformer']}, {self.num_layers} layers × {self.num_heads} heads, "
             f"{FFN_LABELS[self.ffn]}, {self.norm}-norm"
