@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from core.decoding.results import UNK_NOTABLE
 from core.text import MAX_INPUT_CHARS, detokenize, tokenize
 from core.vocab import END
 from ui.charts import attention_bars, attention_heatmap, candidates_chart
@@ -127,6 +128,9 @@ elif step.is_end:
     st.markdown(t("step.ends", i=pos + 1, p=p))
 else:
     st.markdown(t("step.writes", i=pos + 1, word=word, p=p))
+st.caption(t("step.own_probabilities"))
+if step.unk_probability >= UNK_NOTABLE:
+    st.info(t("step.unk_large", p=f"{step.unk_probability:.2f}"))
 
 left, right = st.columns(2)
 with left:

@@ -3,6 +3,7 @@
 import numpy as np
 import streamlit as st
 
+from core.decoding.results import UNK_NOTABLE
 from ui.charts import attention_heatmap
 from ui.downloads import attention_downloads
 from ui.i18n import t
@@ -77,6 +78,16 @@ if stored is not None:
     cols[1].metric(t("translate.output_tokens"), len(tr.target_tokens))
     mean_p = float(np.mean(tr.probabilities)) if len(tr.probabilities) else 0.0
     cols[2].metric(t("translate.mean_probability"), f"{mean_p:.2f}")
+    unk = tr.unk_probabilities
+    st.caption(t("translate.own_probabilities"))
+    if unk is not None and len(unk) and float(unk.max()) >= UNK_NOTABLE:
+        st.info(
+            t(
+                "translate.unk_large",
+                p=f"{float(unk.max()):.2f}",
+                word=escape_markdown(tr.target_tokens[int(unk.argmax())]),
+            )
+        )
     if metrics and "bleu" in metrics:
         st.caption(t("translate.scores", bleu=f"{metrics['bleu']:.1f}", chrf=f"{metrics['chrf']:.1f}"))
 
@@ -109,13 +120,13 @@ if stored is not None:
         )
         attention_downloads(matrix, tr.source_labels, tr.target_tokens, title=title, key=PREFIX, style=style)
         with st.expander(t("translate.per_token")):
-            st.dataframe(
-                {
-                    t("translate.output_token"): tr.target_tokens,
-                    t("translate.probability"): [round(float(p), 4) for p in tr.probabilities],
-                },
-                hide_index=True,
-            )
+            table = {
+                t("translate.output_token"): tr.target_tokens,
+                t("translate.probability"): [round(float(p), 4) for p in tr.probabilities],
+            }
+            if unk is not None and len(unk) and float(unk.max()) >= UNK_NOTABLE:
+                table[t("translate.unk_probability")] = [round(float(p), 4) for p in unk]
+            st.dataframe(table, hide_index=True)
 
 publish(
     text=stored[1] if stored else None,

@@ -20,7 +20,8 @@ ARCH_LABELS = {
 FEED_FORWARDS = ("relu", "glu", "geglu", "swiglu")
 FFN_LABELS = {"relu": "ReLU", "glu": "GLU", "geglu": "GEGLU", "swiglu": "SwiGLU"}
 NORMS = ("pre", "post")
-CHOICES = {"arch": ARCHITECTURES, "ffn": FEED_FORWARDS, "norm": NORMS}
+LOCAL_SOFTMAX = ("window", "source")  # local-p: softmax over [p - D, p + D] (published) or the whole source
+CHOICES = {"arch": ARCHITECTURES, "ffn": FEED_FORWARDS, "norm": NORMS, "local_softmax": LOCAL_SOFTMAX}
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class ModelConfig:
     attention_units: int = 128
     input_feeding: bool = False  # Luong: feed the attentional state into the next step's input
     window: int = 5  # local-p half-width D; the window is [p - D, p + D]
+    local_softmax: str = "window"  # local-p: "window" as published, or "source" (earlier variant)
     # transformer
     num_layers: int = 2
     num_heads: int = 4
@@ -72,7 +74,12 @@ class ModelConfig:
     def label(self) -> str:
         """Human-readable architecture, e.g. ``Transformer (multi-head attention), 2 layers × 4 heads, SwiGLU``."""
         if self.arch != "transformer":
-            return ARCH_LABELS[self.arch] + (", input feeding" if self.input_feeding else "")
+            variant = (
+                ", softmax over the whole source (earlier variant)"
+                if self.arch == "local-p" and self.local_softmax == "source"
+                else ""
+            )
+            return ARCH_LABELS[self.arch] + variant + (", input feeding" if self.input_feeding else "")
         return (
             f"{ARCH_LABELS['transformer']}, {self.num_layers} layers × {self.num_heads} heads, "
             f"{FFN_LABELS[self.ffn]}, {self.norm}-norm"

@@ -3,8 +3,13 @@
     python -m core.export --run runs/additive --out assets/additive --float16
 
 Copies every run file except the resume checkpoint, stores weights in float16 when asked
-(they are cast back to float32 on load), and checks that the exported model translates the
-probe sentences exactly as the original does before it reports success.
+(they are cast back to float32 on load), and checks the exported model against the original
+before it reports success: on the probe sentences and the first ``CHECK_SLICE`` (200) test
+sentences — the slice metrics.json's quick check scores — at most ``MAX_CHANGED`` of the
+sentences may come out differently (float16 rounding can flip a near tie), and on those that
+translate the same the largest attention weight difference must stay within
+``MAX_ATTENTION_DRIFT``. Without the data set only the probe sentences are checked, and the
+result says so.
 """
 
 from __future__ import annotations
@@ -20,6 +25,34 @@ from core import runs
 from core.probes import PROBE_SENTENCES
 
 SKIP = {runs.CHECKPOINT}
+MAX_CHANGED = 0.01  # fraction of the checked sentences an export may translate differently
+MAX_ATTENTION_DRIFT = 0.02  # largest |Δ weight| allowed on sentences translated the same
+
+
+def check_sentences(run: Path) -> tuple[list[str], str]:
+    """The probe sentences and the first CHECK_SLICE test sentences, with a word on what was checked."""
+    from core.data import DataNotFoundError
+    from core.evaluate import CHECK_SLICE, test_references
+
+    try:
+        head = list(test_references(run))[:CHECK_SLICE]
+    except DataNotFoundError:
+        return list(PROBE_SENTENCES), f"{len(PROBE_SENTENCES)} probe sentences (data set not found)"
+    return [*PROBE_SENTENCES, *head], f"{len(PROBE_SENTENCES)} probe sentences + the first {len(head)} test sentences"
+
+
+def compare(reference: list, exported: list) -> dict:
+    """How many translations changed and the largest attention drift on those that did not."""
+    same = [a.target_tokens == b.target_tokens for a, b in zip(reference, exported, strict=True)]
+    drift = max(
+        (
+            float(np.abs(a.attention - b.attention).max())
+            for a, b, s in zip(reference, exported, same, strict=True)
+            if s and a.attention.size
+        ),
+        default=0.0,
+    )
+    return {"sentences": len(same), "changed": same.count(False), "max_attention_drift": drift}
 
 
 def half_precision(src: Path, dst: Path) -> None:
@@ -43,10 +76,11 @@ def half_precision(src: Path, dst: Path) -> None:
 
 
 def export(run: Path, out: Path, float16: bool = False) -> dict:
-    """Copy ``run`` to ``out``; returns sizes and the check of the probe translations."""
+    """Copy ``run`` to ``out``; returns sizes and the check against the original's translations."""
     if out.exists():
         raise ValueError(f"{out} exists; remove it first")
-    reference = runs.load_translator(run).translate_batch(PROBE_SENTENCES)
+    sentences, checked = check_sentences(run)
+    reference = runs.load_translator(run).translate_batch(sentences)
     out.mkdir(parents=True)
     for item in run.iterdir():
         if item.name in SKIP or item.name.endswith(".log"):
@@ -57,18 +91,23 @@ def export(run: Path, out: Path, float16: bool = False) -> dict:
             half_precision(item, out / item.name)
         else:
             shutil.copy2(item, out / item.name)
-    exported = runs.load_translator(out).translate_batch(PROBE_SENTENCES)
-    same = [a.target_tokens == b.target_tokens for a, b in zip(reference, exported, strict=True)]
-    drift = max(
-        float(np.abs(a.attention - b.attention).max())
-        for a, b in zip(reference, exported, strict=True)
-        if a.attention.size
-    )
-    if not all(same):
+    exported = runs.load_translator(out).translate_batch(sentences)
+    check = compare(reference, exported)
+    allowed = int(MAX_CHANGED * check["sentences"])
+    problems = []
+    if check["changed"] > allowed:
+        problems.append(
+            f"translates {check['changed']} of {check['sentences']} sentences differently (at most {allowed})"
+        )
+    if check["max_attention_drift"] > MAX_ATTENTION_DRIFT:
+        problems.append(
+            f"moves an attention weight by {check['max_attention_drift']:.4f} (at most {MAX_ATTENTION_DRIFT})"
+        )
+    if problems:
         shutil.rmtree(out)
-        raise ValueError(f"the exported model translates {same.count(False)} probe sentence(s) differently")
+        raise ValueError(f"the export of {run.name} " + " and ".join(problems) + f"; checked: {checked}")
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
-    return {"out": str(out), "bytes": size, "same_probe_translations": True, "max_attention_drift": drift}
+    return {"out": str(out), "bytes": size, "checked": checked, **check}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -169,6 +169,8 @@ def arch_label(config) -> str:
 
     if config.arch != "transformer":
         label = t(f"arch.{config.arch}")
+        if config.arch == "local-p" and config.local_softmax == "source":
+            label += t("arch.local_source")
         return label + t("arch.input_feeding") if config.input_feeding else label
     ffn = FFN_LABELS[config.ffn]
     return t("arch.transformer", layers=config.num_layers, heads=config.num_heads, ffn=ffn, norm=config.norm)

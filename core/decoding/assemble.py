@@ -10,7 +10,7 @@ from core.vocab import END_ID, PAD_ID, Vocabulary
 
 def assemble(
     src_vocab: Vocabulary, tgt_vocab: Vocabulary, prepared, ids, probs, attention: dict,
-    encoder_self=None, log_prob=None, score=None,
+    encoder_self=None, log_prob=None, score=None, unk_probs=None,
 ) -> Translation:  # fmt: skip
     """A Translation from one sentence's ids and per-step attention values (each (steps, ...))."""
     tokens, truncated_from = prepared
@@ -38,6 +38,7 @@ def assemble(
         layers=layers,
         log_prob=log_prob,
         score=score,
+        unk_probabilities=None if unk_probs is None else np.asarray(unk_probs, dtype="float32").reshape(n),
     )
 
 

@@ -124,7 +124,8 @@ def make_beam_search_fn(
         steps = tf.constant(0)
         for t in tf.range(max_len):
             logits, new_state, attention = model.decode_step(token, t, memory, state)
-            step_lp = tf.reshape(tf.nn.log_softmax(logits + banned), [batch, k, vocab])
+            # the model's own log-probabilities; banned tokens are excluded, the rest not renormalised
+            step_lp = tf.reshape(tf.nn.log_softmax(logits) + banned, [batch, k, vocab])
             total = tf.reshape(alive_lp[:, :, None] + step_lp, [batch, k * vocab])
             cand_lp, flat = tf.math.top_k(total, k=k)  # (batch, k): the k best extensions
             parent, nxt = flat // vocab, flat % vocab

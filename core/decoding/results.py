@@ -10,6 +10,8 @@ from core.decoding.beam_search import BeamNode
 from core.text import detokenize
 from core.vocab import END
 
+UNK_NOTABLE = 0.05  # p([UNK]) from which pages show it beside the written tokens
+
 
 @dataclass(frozen=True)
 class Translation:
@@ -20,6 +22,9 @@ class Translation:
     then holds every layer and head: ``"cross"`` (L, H, tgt, src), ``"decoder_self"``
     (L, H, tgt, tgt) and ``"encoder_self"`` (L, H, src, src). ``positions[i]`` is the
     window centre a local-p model predicted for output token ``i``.
+
+    ``probabilities`` are the model's own, before ``[UNK]`` is banned (it is never written);
+    ``unk_probabilities[i]`` is the probability the model gave ``[UNK]`` at step ``i``.
     """
 
     source_tokens: list[str]
@@ -32,6 +37,7 @@ class Translation:
     layers: dict[str, np.ndarray] | None = None  # Transformer: per-layer, per-head matrices
     log_prob: float | None = None  # log p(output), end token included
     score: float | None = None  # beam search's length-normalised score
+    unk_probabilities: np.ndarray | None = None  # (target_len,) p([UNK]) at each step (greedy search)
 
     @property
     def text(self) -> str:
@@ -67,7 +73,9 @@ class Step:
     """One decoder step of a step-through: the token written and what the model thought of it.
 
     ``probability`` is the model's probability of ``token`` at this step, also when the token
-    was forced; ``top_k`` lists the model's own best next tokens, most probable first.
+    was forced; ``top_k`` lists the model's own best next tokens it may write, most probable
+    first, with their probabilities before the ban on ``[UNK]``; ``unk_probability`` is the
+    model's probability of ``[UNK]``, which is never written.
     ``attention_row`` (source_len,) is the step's cross-attention (for the Transformer, the
     last layer's mean of heads); ``position`` is local-p's predicted window centre.
     """
@@ -78,6 +86,7 @@ class Step:
     attention_row: np.ndarray  # (source_len,)
     forced: bool
     position: float | None = None
+    unk_probability: float = 0.0
 
     @property
     def is_end(self) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from core.vocab import END_ID, PAD_ID, START_ID
+from core.vocab import END_ID, PAD_ID, START_ID, UNK_ID
 
 
 def stack_steps(arrays: tuple, names: list[str], steps) -> dict:
@@ -27,11 +27,13 @@ def greedy_search(model, banned, src, max_len: int, prefix=None, top_k: int = 0)
 
     ``prefix`` (batch, prefix_len) holds the token to write at each of the first steps;
     ``PAD_ID`` there (and every step past ``prefix_len``) leaves the choice to the model.
-    Returns per step the written ``ids`` and their ``probs`` under the model (batch, steps)
-    and the attention dict (each (batch, steps, ...)); with a prefix also whether each token
-    was ``forced``, and with ``top_k`` > 0 the model's ``top_ids``/``top_probs``
-    (batch, steps, top_k), best first. Plain greedy search (no prefix, ``top_k=0``) traces
-    none of that extra work.
+    ``banned`` (vocab,) is 0, or a large negative number for tokens never written; the choice
+    is the best allowed token, but every probability returned is the model's own
+    ``softmax(logits)``, before the ban: nothing is renormalised. Returns per step the written
+    ``ids``, their ``probs`` and ``unk_probs`` = p([UNK]) (batch, steps), and the attention dict
+    (each (batch, steps, ...)); with a prefix also whether each token was ``forced``, and with
+    ``top_k`` > 0 the ``top_ids``/``top_probs`` (batch, steps, top_k) of the best allowed tokens.
+    Plain greedy search (no prefix, ``top_k=0``) traces none of the prefix and top-k work.
     """
     memory, state = model.init_decoding(src)
     batch = tf.shape(src)[0]
@@ -41,7 +43,11 @@ def greedy_search(model, banned, src, max_len: int, prefix=None, top_k: int = 0)
     token = tf.fill([batch], START_ID)
     names = sorted(model.step_attention_names)
     done = tf.zeros([batch], tf.bool)
-    arrays = {"ids": tf.TensorArray(tf.int32, size=max_len), "probs": tf.TensorArray(tf.float32, size=max_len)}
+    arrays = {
+        "ids": tf.TensorArray(tf.int32, size=max_len),
+        "probs": tf.TensorArray(tf.float32, size=max_len),
+        "unk_probs": tf.TensorArray(tf.float32, size=max_len),
+    }
     if prefix is not None:
         arrays["forced"] = tf.TensorArray(tf.bool, size=max_len)
     if top_k:
@@ -51,9 +57,10 @@ def greedy_search(model, banned, src, max_len: int, prefix=None, top_k: int = 0)
     steps = tf.constant(0)
     for t in tf.range(max_len):
         logits, state, step_attention = model.decode_step(token, t, memory, state)
-        p = tf.nn.softmax(logits + banned)  # (batch, vocab)
-        chosen = tf.argmax(p, axis=-1, output_type=tf.int32)  # (batch,)
-        written = {}
+        p = tf.nn.softmax(logits)  # (batch, vocab) the model's own distribution, [UNK] included
+        allowed = p + banned  # banned tokens sink far below every allowed one; the others keep p
+        chosen = tf.argmax(allowed, axis=-1, output_type=tf.int32)  # (batch,)
+        written = {"unk_probs": p[:, UNK_ID]}
         if prefix is not None:
             want = prefix[:, t]
             is_forced = tf.not_equal(want, PAD_ID) & ~done
@@ -61,9 +68,9 @@ def greedy_search(model, banned, src, max_len: int, prefix=None, top_k: int = 0)
             written["forced"] = is_forced
             written["probs"] = tf.gather(p, chosen, batch_dims=1)
         else:
-            written["probs"] = tf.reduce_max(p, axis=-1)
+            written["probs"] = tf.gather(p, chosen, batch_dims=1)
         if top_k:
-            written["top_probs"], written["top_ids"] = tf.math.top_k(p, k=top_k)
+            written["top_probs"], written["top_ids"] = tf.math.top_k(allowed, k=top_k)
         nxt = tf.where(done, PAD_ID, chosen)
         written["ids"] = nxt
         arrays = {name: ta.write(t, written[name]) for name, ta in arrays.items()}
@@ -73,7 +80,11 @@ def greedy_search(model, banned, src, max_len: int, prefix=None, top_k: int = 0)
         steps = t + 1
         if tf.reduce_all(done):
             break
-    out = {name: tf.transpose(ta.stack()[:steps]) for name, ta in arrays.items() if name in ("ids", "probs", "forced")}
+    out = {
+        name: tf.transpose(ta.stack()[:steps])
+        for name, ta in arrays.items()
+        if name in ("ids", "probs", "unk_probs", "forced")
+    }
     for name in ("top_ids", "top_probs"):  # (batch, steps, top_k)
         if name in arrays:
             out[name] = tf.transpose(arrays[name].stack()[:steps], [1, 0, 2])
@@ -89,13 +100,15 @@ def greedy_eager(model, banned, src: np.ndarray, max_len: int) -> dict:
     memory, state = model.init_decoding(src)
     token = tf.fill([src.shape[0]], START_ID)
     done = np.zeros(src.shape[0], bool)
-    ids, probs, attn = [], [], {}
+    ids, probs, unk_probs, attn = [], [], [], {}
     for t in range(max_len):
         logits, state, step_attention = model.decode_step(token, tf.constant(t), memory, state)
-        p = tf.nn.softmax(logits + banned).numpy()
-        nxt = np.where(done, PAD_ID, p.argmax(-1)).astype("int32")
+        p = tf.nn.softmax(logits).numpy()  # the model's own probabilities
+        best = (p + banned).argmax(-1)  # the best token it may write
+        nxt = np.where(done, PAD_ID, best).astype("int32")
         ids.append(nxt)
-        probs.append(p.max(-1))
+        probs.append(np.take_along_axis(p, best[:, None], -1)[:, 0])
+        unk_probs.append(p[:, UNK_ID])
         for name, value in step_attention.items():
             attn.setdefault(name, []).append(value.numpy())
         done |= nxt == END_ID
@@ -105,6 +118,7 @@ def greedy_eager(model, banned, src: np.ndarray, max_len: int) -> dict:
     out = {
         "ids": np.stack(ids, 1),
         "probs": np.stack(probs, 1),
+        "unk_probs": np.stack(unk_probs, 1),
         "attention": {name: np.stack(v, 1) for name, v in attn.items()},
     }
     if "encoder_self" in memory:

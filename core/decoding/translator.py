@@ -141,7 +141,8 @@ class Translator:
                 attention = {name: v[row, :n] for name, v in result["attention"].items()}
                 enc_self = result["encoder_self"][row] if "encoder_self" in result else None
                 out.append((i, assemble(self.src_vocab, self.tgt_vocab, prepared[i], result["ids"][row, :n].tolist(),
-                                              result["probs"][row, :n], attention, enc_self)))  # fmt: skip
+                                              result["probs"][row, :n], attention, enc_self,
+                                              unk_probs=result["unk_probs"][row, :n])))  # fmt: skip
         return self._in_order(sentences, out)
 
     def nbest(self, sentence: str, beam_width: int = 4, alpha: float = 0.6) -> list[Translation]:
@@ -224,6 +225,7 @@ class Translator:
             raw["probs"][0, :total],
             {name: v[:total] for name, v in attention.items()},
             enc_self,
+            unk_probs=raw["unk_probs"][0, :total],
         )
         banned = set(_BANNED)
         steps = [
@@ -238,6 +240,7 @@ class Translator:
                 attention_row=every.attention[i],
                 forced=bool(raw["forced"][0, i]),
                 position=None if every.positions is None else float(every.positions[i]),
+                unk_probability=float(raw["unk_probs"][0, i]),
             )
             for i in range(n_steps)
         ]

@@ -46,7 +46,9 @@ def _make_attention(c: ModelConfig) -> keras.layers.Layer:
     if c.arch == "additive":
         return AdditiveAttention(c.attention_units, name="attention")
     if c.arch == "local-p":
-        return LocalPAttention("general", window=c.window, units=c.attention_units, name="attention")
+        return LocalPAttention(
+            "general", window=c.window, units=c.attention_units, softmax=c.local_softmax, name="attention"
+        )
     return LuongAttention(c.arch, units=c.attention_units if c.arch == "concat" else None, name="attention")
 
 

@@ -100,8 +100,7 @@ def test_two_models_share_one_colour_scale(compare):
     assert any(c.value == "BLEU 12.3 · chrF 34.5" for c in at.caption)
     assert any("mean of the heads" in c.value for c in at.caption)
     heatmaps = charts(at)
-    if len(heatmaps) < 2:
-        pytest.skip("an untrained model wrote an empty translation")
+    assert len(heatmaps) == 2, "each model draws its heatmap (the tiny models write non-empty outputs)"
     first, second = (_colour_domain(c) for c in heatmaps)
     assert first == second and 0 < first[1] <= 1
     at.radio(key="compare_scale").set_value("unit").run()
@@ -125,9 +124,8 @@ def test_a_model_that_fails_to_load_keeps_to_its_column(compare):
 
 def test_local_p_shows_its_window_centres(compare):
     at = _submit(compare, ["lab/tiny-local-p"])
-    if not charts(at):
-        pytest.skip("the untrained model wrote an empty translation")
-    assert "predicted centre p" in charts(at)[0].proto.spec
+    (chart,) = charts(at)
+    assert "predicted centre p" in chart.proto.spec
     assert any("window centres" in c.value for c in at.caption)
 
 

@@ -50,7 +50,7 @@ def test_equations_and_code(page):
     assert len(latex) >= 9
     joined = "\n".join(latex)
     for piece in (r"\tanh(W_1 s_t + W_2 h_j)", r"\text{general}", r"2\sigma^2", r"\sqrt{d_k}", r"\mathrm{MultiHead}",
-                  r"10000^{2i/d}", r"\mathrm{FFN}_{SwiGLU}"):  # fmt: skip
+                  r"10000^{2i/d}", r"\mathrm{FFN}_{SwiGLU}", r"\sum_{|k - p_t| \le D}"):  # fmt: skip
         assert piece in joined, piece
     code = [c.value for c in page.code]
     assert len(code) >= 14

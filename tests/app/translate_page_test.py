@@ -101,3 +101,17 @@ def test_presentation_mode_enlarges_the_heatmap():
     at = translate(open_app({"present": "1"}), "I am cold.")
     spec = _spec(charts(at)[0])
     assert json.dumps(spec).count('"step": 64') >= 2
+
+
+def test_probabilities_are_the_models_own_and_a_large_unk_probability_is_shown(app):
+    """Unknown names make the model favour [UNK]; the page shows that, not renormalised probabilities."""
+    at = translate(app, "Mr. Xylophone visited Kyoto with Quentin.")
+    captions = [c.value for c in at.caption]
+    assert any("Probabilities are the model's own. [UNK]" in c and "never written" in c for c in captions)
+    (info,) = [i.value for i in at.info if "[UNK] probability" in i.value]
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["output token", "probability", "p([UNK]), never written"]
+    unk = table["p([UNK]), never written"].to_numpy()
+    assert unk.max() >= 0.5 and f"{unk.max():.2f}" in info
+    # every written token's probability leaves room for p([UNK]): nothing was renormalised
+    assert all(p + u <= 1.0 + 1e-3 for p, u in zip(table["probability"], unk, strict=True))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -12,7 +13,19 @@ from core import runs
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = [r for r in runs.find_runs([ROOT / "assets"])]
-SENTENCES = ["I am cold.", "Where is the train station?", "Tom likes dogs.", "We are not happy."]
+PINNED_SENTENCES = [
+    "I am cold.",
+    "Where is the train station?",
+    "Tom likes dogs.",
+    "We are not happy.",
+    "She is reading a book in the garden.",
+    "I don't know English.",
+    "My brother was killed in a traffic accident.",
+    "Can you help me carry this box?",
+    "The door was locked from the inside.",
+    "It has been raining since yesterday.",
+]
+PINNED = json.loads((Path(__file__).with_name("pinned_translations.json")).read_text(encoding="utf-8"))
 
 pytestmark = pytest.mark.skipif(not SHIPPED, reason="no shipped model under assets/")
 
@@ -24,11 +37,16 @@ def shipped(request):
     return info, runs.load_translator(info.path)
 
 
-def test_translates_fixed_sentences(shipped):
-    _, translator = shipped
-    for t in translator.translate_batch(SENTENCES):
-        assert t.target_tokens, "empty translation"
-        assert t.text.strip()
+def test_translates_fixed_sentences_exactly_as_pinned(shipped):
+    """Ten fixed sentences per shipped model, translated exactly as when the weights were shipped.
+
+    Re-pin (``pinned_translations.json``) only together with new weights for that model.
+    """
+    info, translator = shipped
+    assert info.name in PINNED, f"no pinned translations for {info.name} in pinned_translations.json"
+    translations = translator.translate_batch(PINNED_SENTENCES)
+    assert [t.text for t in translations] == PINNED[info.name]
+    for t in translations:
         assert t.attention.shape == (len(t.target_tokens), len(t.source_tokens))
         assert t.probabilities.shape == (len(t.target_tokens),)
 

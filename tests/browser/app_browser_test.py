@@ -167,8 +167,7 @@ def test_link_with_unknown_model_warns_and_keeps_default(server, open_page, erro
 def test_presentation_mode_enlarges_the_type(server, open_page, errors):
     page = open_app(open_page, server)
     toggle = page.locator("[data-testid='stSidebar']").get_by_text("Presentation mode", exact=True)
-    if toggle.count() == 0:
-        pytest.skip("the sidebar has no Presentation mode toggle")
+    assert toggle.count() == 1, "the sidebar has no Presentation mode toggle"
     root_font = "() => parseFloat(getComputedStyle(document.documentElement).fontSize)"
     before = page.evaluate(root_font)
     toggle.click()

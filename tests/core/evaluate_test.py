@@ -17,7 +17,9 @@ def test_identical_hypotheses_score_100():
     assert result["bleu"] == 100.0
     assert result["bleu_cased"] == 100.0
     assert result["chrf"] == 100.0
-    assert "BLEU" in result["bleu_signature"] or "nrefs" in result["bleu_signature"]
+    # sacreBLEU's own description of what it computed: one reference, lower-cased, 13a tokens
+    assert result["bleu_signature"].startswith("nrefs:1|case:lc|eff:no|tok:13a|smooth:exp|version:")
+    assert result["chrf_signature"].startswith("nrefs:1|case:mixed|eff:yes|nc:6|nw:0|space:no|version:")
 
 
 def test_lowercased_bleu_ignores_case():

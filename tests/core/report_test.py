@@ -4,22 +4,32 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 from core import runs
+from core.config import ModelConfig
 from core.report import main, read_card
 
 
-def test_card_reads_training_and_scores(trained_run, tmp_path):
+def test_card_takes_epochs_and_time_from_the_history_when_metrics_lack_them(trained_run, tmp_path):
     run = tmp_path / "run"
     shutil.copytree(trained_run, run)
-    metrics = {"bleu": 12.5, "chrf": 30.25, "bleu_cased": 11.0, "sentences": 7, "model": {"params": 1234}}
-    metrics["training"] = {"epochs": 1, "wall_time_s": 90.0, "hardware": "2 CPU cores"}
-    metrics["beam"] = {"bleu": 13.75, "decoding": "beam 4, alpha 0.6"}
-    (run / runs.METRICS).write_text(json.dumps(metrics), encoding="utf-8")
+    (run / runs.METRICS).write_text(json.dumps({"bleu": 12.5, "chrf": 30.25}), encoding="utf-8")
+    history = runs.read_history(run)
     row = read_card(run)
-    assert row["epochs"] == 1 and row["training time (min)"] == 1.5 and row["hardware"] == "2 CPU cores"
-    assert (row["BLEU"], row["chrF"], row["parameters"]) == (12.5, 30.25, 1234)
-    assert row["BLEU (beam)"] == 13.75
+    assert row["epochs"] == int(history[-1]["epoch"]) == 1
+    assert row["training time (min)"] == round(history[-1]["wall_time"] / 60, 1)
+    assert row["architecture"] == ModelConfig.load(run / runs.CONFIG).label
+    assert (row["BLEU"], row["chrF"], row["BLEU (beam)"], row["parameters"]) == (12.5, 30.25, None, None)
+
+
+def test_readme_report_card_is_the_one_core_report_prints(capsys):
+    """The README's table of shipped models is what ``python -m core.report`` computes from assets/ now."""
+    assert main([]) == 0
+    printed = capsys.readouterr().out.strip().splitlines()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8").splitlines()
+    start = readme.index(printed[0])
+    assert readme[start : start + len(printed)] == printed
 
 
 def test_table_has_one_row_per_folder(trained_run, capsys):

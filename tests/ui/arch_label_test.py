@@ -26,3 +26,14 @@ def test_chinese_transformer_label_names_its_size(monkeypatch):
     monkeypatch.setattr("ui.i18n.language", lambda: "zh")
     label = arch_label(ModelConfig(arch="transformer", num_layers=3, num_heads=8, ffn="swiglu"))
     assert label.startswith("Transformer（多头注意力）") and "3 层 × 8 头" in label and "SwiGLU" in label
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_earlier_local_p_variant_is_named(lang, monkeypatch):
+    monkeypatch.setattr("ui.i18n.language", lambda: lang)
+    published = arch_label(ModelConfig(arch="local-p"))
+    variant = arch_label(ModelConfig(arch="local-p", local_softmax="source"))
+    assert variant.startswith(published) and variant != published
+    if lang == "en":
+        assert variant == ModelConfig(arch="local-p", local_softmax="source").label
+        assert "whole source" in variant

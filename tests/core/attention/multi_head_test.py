@@ -182,3 +182,38 @@ def test_get_config_round_trip():
 def test_rejects_bad_sizes(heads, d_model, message):
     with pytest.raises(ValueError, match=message):
         MultiHeadAttention(heads, d_model)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_causal_and_padding_masks_together_match_numpy(seed):
+    """Decoder self-attention over a padded batch: key j is seen by query i iff j <= i and j is real."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(B, S, D)).astype("float32")
+    key_mask = np.ones((B, S), dtype=bool)
+    key_mask[0, 4:] = False  # 4 real tokens
+    key_mask[1, 2:] = False  # 2 real tokens
+    layer = MultiHeadAttention(H, D)
+    out, weights = layer(x, key_mask=key_mask, causal=True)
+
+    def dense(a, sub):
+        return a @ np.asarray(sub.kernel) + np.asarray(sub.bias)
+
+    dh = D // H
+    q, k, v = dense(x, layer.w_query), dense(x, layer.w_key), dense(x, layer.w_value)
+    allowed = np.tril(np.ones((S, S), dtype=bool))[None] & key_mask[:, None, :]  # (B, S, S)
+    expected_w = np.zeros((B, H, S, S))
+    heads = np.zeros((B, S, D))
+    for b in range(B):
+        for h in range(H):
+            cols = slice(h * dh, (h + 1) * dh)
+            scores = q[b, :, cols] @ k[b, :, cols].T / np.sqrt(dh)  # (S, S)
+            scores = np.where(allowed[b], scores, -np.inf)
+            w = _softmax(scores)
+            expected_w[b, h] = w
+            heads[b, :, cols] = w @ v[b, :, cols]
+    expected_out = dense(heads, layer.w_output)
+    np.testing.assert_allclose(np.asarray(weights), expected_w, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(np.asarray(out), expected_out, rtol=1e-4, atol=1e-5)
+    # both masks act: no weight ahead of the query nor on padding, and real rows sum to 1
+    assert np.all(np.asarray(weights)[~np.broadcast_to(allowed[:, None], expected_w.shape)] == 0.0)
+    np.testing.assert_allclose(np.asarray(weights).sum(-1), 1.0, rtol=1e-5)
