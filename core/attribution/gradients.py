@@ -27,7 +27,6 @@ chunks of at most ``max_rows``) inside one ``tf.function``, traced once per mode
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -112,7 +111,7 @@ class Attributor:
         self.model = translator.model
         self.max_rows = int(max_rows)
         self._banned = tf.constant(translator._banned, tf.float32)  # the decoder's own ban, (vocab,)
-        self._lock = threading.Lock()
+        self._lock = translator._lock  # one TensorFlow call at a time per model, shared with its Translator
         self._fn = tf.function(
             self._points,
             input_signature=[

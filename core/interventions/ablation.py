@@ -8,7 +8,6 @@ page shows ``Δ log p_i = log p_ablated(y_i | y_<i, x) - log p(y_i | y_<i, x)``.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -47,7 +46,7 @@ class HeadAblation:
         self.model = translator.model
         c = translator.config
         self.shape = (len(KINDS), c.num_layers, c.num_heads)
-        self._lock = threading.Lock()
+        self._lock = translator._lock  # one TensorFlow call at a time per model, shared with its Translator
         banned, max_len = translator._banned, c.max_decode_len
         spec_src = tf.TensorSpec([None, None], tf.int32)
         spec_keep = tf.TensorSpec(self.shape, tf.float32)

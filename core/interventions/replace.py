@@ -14,8 +14,6 @@ row, or typed values renormalised to sum to 1.
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 import tensorflow as tf
 from keras import ops
@@ -89,7 +87,7 @@ class AttentionReplacement:
         if translator.config.arch == "transformer":
             raise ValueError("attention replacement is for the recurrent models; use head ablation for a Transformer")
         self.translator = translator
-        self._lock = threading.Lock()
+        self._lock = translator._lock  # one TensorFlow call at a time per model, shared with its Translator
         banned, max_len = translator._banned, translator.config.max_decode_len
         self._fn = tf.function(
             lambda src, row, at: greedy_search(RowReplaced(translator.model, row, at), banned, src, max_len),
