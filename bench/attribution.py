@@ -12,10 +12,12 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 SENTENCE = "The cat sat on the mat with my old dog ."  # 11 tokens in, about 10 out
 
