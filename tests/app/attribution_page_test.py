@@ -14,6 +14,7 @@ PAGE = "app_pages/attribution.py"
 
 
 def _submit(at, text: str = "I am cold."):
+    at.default_timeout = 600  # the first call traces the model's gradient or intervention function
     at.text_area(key="attribution_sentence").input(text)
     at.button(key="FormSubmitter:attribution_form-Translate and attribute").click().run()
     assert not at.exception, at.exception

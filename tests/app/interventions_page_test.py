@@ -12,6 +12,7 @@ PAGE = "app_pages/interventions.py"
 
 
 def _submit(at, text: str = "I am cold."):
+    at.default_timeout = 600  # the first call traces the model's gradient or intervention function
     at.text_area(key="interventions_sentence").input(text)
     at.button(key="FormSubmitter:interventions_form-Translate").click().run()
     assert not at.exception, at.exception
