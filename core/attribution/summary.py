@@ -101,6 +101,7 @@ def write_json_atomic(path: Path, data: dict) -> None:
             f.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)  # readable like the other files of a model folder
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
