@@ -20,6 +20,8 @@ pages = [
     st.Page("app_pages/beam.py", title=t("nav.beam"), icon=":material/account_tree:"),
     st.Page("app_pages/compare.py", title=t("nav.compare"), icon=":material/compare:"),
     st.Page("app_pages/layers_heads.py", title=t("nav.layers_heads"), icon=":material/grid_view:"),
+    st.Page("app_pages/attribution.py", title=t("nav.attribution"), icon=":material/psychology_alt:"),
+    st.Page("app_pages/interventions.py", title=t("nav.interventions"), icon=":material/science:"),
     st.Page("app_pages/training.py", title=t("nav.training"), icon=":material/show_chart:"),
     st.Page(
         "app_pages/attention_over_training.py", title=t("nav.attention_over_training"), icon=":material/animation:"

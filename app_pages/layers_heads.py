@@ -10,6 +10,7 @@ from core.vocab import START
 from ui.charts import attention_heatmap
 from ui.charts_grid import PICK, attention_grid, picked_panel
 from ui.downloads import attention_downloads
+from ui.explain import show_head_importance
 from ui.i18n import t
 from ui.models import MODEL_KEY, list_models, selected_model
 from ui.present import chart_style
@@ -158,6 +159,8 @@ if stored is not None:
         head = c2.selectbox(t("translate.head"), range(num_heads), format_func=lambda i: f"{i + 1}",
                             key=PREFIX + "head")  # fmt: skip
         heading = t("layers.enlarged", kind=t(f"layers.kind_{kind}"), layer=layer + 1, head=head + 1)
+        with st.expander(t("explain.importance_expander")):
+            show_head_importance(model.path, kind, num_layers, num_heads)
         st.subheader(heading)
         matrix = weights[layer, head]  # (rows, cols)
         big = replace(style, target_title=titles[0], source_title=titles[1])

@@ -5,6 +5,7 @@ import streamlit as st
 
 from core import runs
 from ui.charts import overlay_chart
+from ui.explain import show_summaries
 from ui.i18n import t
 from ui.models import list_models, model_card, read_history
 from ui.share import from_link, one_of, publish
@@ -75,6 +76,8 @@ if curves:
     frame = pd.DataFrame(curves).reindex(columns=["model", "epoch", *METRICS])
     chart = overlay_chart(frame, metric, labels[metric], t("models.col_model"), t("models.axis_epoch"))
     vega_chart(chart)
+
+show_summaries(usable)
 
 for m in models:
     if m.error is not None:

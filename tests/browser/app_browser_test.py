@@ -26,6 +26,8 @@ KNOWN_PAGES = (
     "Beam search",
     "Layers & heads",
     "Compare",
+    "Attention vs attribution",
+    "Interventions",
     "Training curves",
     "Attention over training",
     "Models",
@@ -177,5 +179,18 @@ def test_presentation_mode_enlarges_the_type(server, open_page, errors):
     assert after > before, (before, after)
     assert re.search(r"[?&]present=1", page.url), f"presentation mode is not in the link: {page.url}"
     screenshot(page, "translate-presenting")
+    assert page.locator(EXCEPTION).count() == 0
+    assert not errors, errors
+
+
+@pytest.mark.parametrize("slug", ["attribution", "interventions"])
+def test_explanation_pages_open_a_link_of_the_cat_on_the_mat(server, open_page, errors, slug):
+    sentence = "The cat sat on the mat."
+    page = open_app(open_page, f"{server}/{slug}?text={quote(sentence)}&model=assets/transformer-relu")
+    wait_for_heatmap(page, sentence)  # the link computes on arrival: attention and its comparison drawn
+    wait_for_run(page)
+    screenshot(page, f"link-{slug}")
+    assert page.locator(HEATMAP_CELLS).count() > 0
+    assert "text=" in page.url, f"the address bar lost the link: {page.url}"
     assert page.locator(EXCEPTION).count() == 0
     assert not errors, errors

@@ -1,0 +1,122 @@
+"""Attention next to attribution: did the words the model looked at move its output?"""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core.attribution import effective_cross_attention, spearman_rows
+from core.attribution.gradients import BASELINES
+from ui.charts import attention_heatmap
+from ui.downloads import attention_downloads
+from ui.explain import get_attributor, mean_defined, reading
+from ui.i18n import t
+from ui.models import selected_model
+from ui.present import chart_style
+from ui.sentence import run_model, sentence_area
+from ui.share import from_link, int_in, one_of, publish, sentence
+from ui.text import escape_markdown
+
+PAGE, PREFIX = "attribution", "attribution_"
+STEPS = (32, 64, 128)
+MAX_LAYERS = 24
+
+st.title(t("attribution.title"))
+st.caption(t("attribution.caption"))
+
+model = selected_model()
+if model is None:
+    st.stop()
+
+linked = from_link(PAGE, "text", PREFIX + "sentence", sentence)
+from_link(PAGE, "baseline", PREFIX + "baseline", one_of(BASELINES))
+from_link(PAGE, "steps", PREFIX + "steps", lambda v: one_of(tuple(map(str, STEPS)))(v) and int(v))
+from_link(PAGE, "layer", PREFIX + "layer", lambda v: int_in(1, MAX_LAYERS)(v) - 1)
+st.session_state.setdefault(PREFIX + "sentence", "The cat sat on the mat.")
+st.session_state.setdefault(PREFIX + "baseline", "zero")
+st.session_state.setdefault(PREFIX + "steps", 32)
+
+with st.form(PREFIX + "form"):
+    text = sentence_area(PREFIX)
+    left, right = st.columns(2)
+    baseline = left.radio(t("attribution.baseline"), BASELINES, horizontal=True, key=PREFIX + "baseline",
+                          format_func={b: t(f"attribution.baseline_{b}") for b in BASELINES}.get)  # fmt: skip
+    steps = right.select_slider(t("attribution.steps"), STEPS, key=PREFIX + "steps")
+    submitted = st.form_submit_button(t("attribution.submit"), type="primary")
+
+if submitted or linked:
+    st.session_state.pop(PREFIX + "result", None)
+
+    def work(translator, s):
+        tr = translator.translate(s)
+        return tr, get_attributor(str(model.path)).attribute_translation(tr, steps=steps, baseline=baseline)
+
+    done = run_model(model, text, work, t("attribution.working"))
+    if done is not None:
+        st.session_state[PREFIX + "result"] = (model.name, *done)
+
+stored = st.session_state.get(PREFIX + "result")
+layer = None
+if stored is not None:
+    model_name, translated, (tr, result) = stored
+    if not tr.source_tokens or not tr.target_tokens:
+        st.info(t("translate.no_words"))
+        st.stop()
+    st.markdown(f"### {escape_markdown(tr.text)}")
+    st.caption(t("attribution.about", model=escape_markdown(model_name), steps=result.steps,
+                 baseline=t(f"attribution.baseline_{result.baseline}")))  # fmt: skip
+    attention, attention_title = tr.attention, t("attribution.attention")
+    maps = {}
+    if tr.layers is not None:
+        num_layers = tr.layers["cross"].shape[0]
+        if st.session_state.get(PREFIX + "layer") is not None and st.session_state[PREFIX + "layer"] >= num_layers:
+            del st.session_state[PREFIX + "layer"]
+        st.session_state.setdefault(PREFIX + "layer", num_layers - 1)
+        layer = st.selectbox(t("attribution.layer"), range(num_layers), format_func=lambda i: f"{i + 1}",
+                             key=PREFIX + "layer")  # fmt: skip
+        attention = tr.cross_attention(layer, None)
+        attention_title = t("attribution.attention_layer", layer=layer + 1)
+        maps["rollout"] = (t("attribution.rollout", layer=layer + 1),
+                           effective_cross_attention(tr.layers["cross"], tr.layers["encoder_self"], layer))  # fmt: skip
+    maps = {
+        "attention": (attention_title, attention),
+        **maps,
+        "integrated": (t("attribution.integrated", steps=result.steps), result.shares("integrated")),
+        "grad_input": (t("attribution.grad_input"), result.shares("grad_input")),
+    }
+    style = chart_style()
+    st.caption(t("attribution.scale"))
+    columns = st.columns(len(maps))
+    for col, (name, (title, matrix)) in zip(columns, maps.items(), strict=True):
+        with col:
+            st.markdown(f"**{title}**")
+            st.altair_chart(attention_heatmap(matrix, tr.source_labels, tr.target_tokens, style=style), width="content")
+            attention_downloads(matrix, tr.source_labels, tr.target_tokens, title=f"{model_name}: {title}",
+                                key=f"{PREFIX}dl_{name}_", style=style, name=name)  # fmt: skip
+
+    rho = {name: spearman_rows(attention, m) for name, (_, m) in maps.items() if name != "attention"}
+    st.subheader(t("attribution.agreement"))
+    main = mean_defined(rho["integrated"])
+    st.markdown(reading(main))
+    table = pd.DataFrame(
+        {
+            t("translate.output_token"): tr.target_tokens,
+            **{t(f"attribution.rho_{name}"): np.round(values, 3) for name, values in rho.items()},
+            t("attribution.log_p"): np.round(result.log_probs, 3),
+            t("attribution.gap"): np.round(result.gap, 4),
+        }
+    )
+    st.dataframe(table, hide_index=True)
+    st.caption(
+        t("attribution.gap_caption", gap=f"{np.abs(result.gap).max():.4f}", relative=f"{100 * result.relative_gap:.2f}")
+    )
+    st.download_button(t("common.download_csv"), table.to_csv(index=False).encode("utf-8"), "agreement.csv",
+                       "text/csv", key=PREFIX + "table_csv")  # fmt: skip
+    st.latex(r"\mathrm{IG}_{ij} = \sum_d (e_{jd} - e'_{jd}) \int_0^1 \frac{\partial \log p(y_i)}{\partial e_{jd}}"
+             r"\Big|_{e' + \alpha (e - e')} d\alpha")  # fmt: skip
+
+publish(
+    text=stored[1] if stored else None,
+    baseline=None if baseline == "zero" else baseline,
+    steps=None if steps == 32 else steps,
+    layer=None if layer is None else layer + 1,
+)

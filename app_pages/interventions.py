@@ -1,0 +1,202 @@
+"""Interventions: switch off heads, replace an attention row, or edit the source — and watch the translation."""
+
+import re
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core.interventions.head_mask import KINDS, MODES
+from core.interventions.replace import ROW_KINDS, replacement_row
+from core.interventions.source_edit import EDITS, changed_tokens, edit_source
+from ui.explain import get_head_ablation, get_replacement
+from ui.i18n import t
+from ui.models import selected_model
+from ui.present import chart_style
+from ui.sentence import run_model, sentence_area
+from ui.share import from_link, from_link_list, int_in, one_of, publish, sentence
+from ui.text import escape_markdown
+from ui.whatif import marked, side_by_side
+
+PAGE, PREFIX = "interventions", "interventions_"
+HEAD_RE = re.compile(r"^(encoder_self|decoder_self|cross)-([1-9][0-9]?)-([1-9][0-9]?)$")
+MAX_WORDS = 40
+
+
+def head_label(value: str) -> str:
+    kind, layer, head = HEAD_RE.match(value).groups()
+    return t("interventions.head_label", kind=t(f"layers.kind_{kind}"), layer=layer, head=head)
+
+
+def head_value(value: str) -> str:
+    if not HEAD_RE.match(value):
+        from ui.share import Refused
+
+        raise Refused(value)
+    return value
+
+
+st.title(t("interventions.title"))
+st.caption(t("interventions.caption"))
+model = selected_model()
+if model is None:
+    st.stop()
+from core.config import ModelConfig  # noqa: E402
+from core.runs import CONFIG  # noqa: E402
+
+arch = ModelConfig.load(model.path / CONFIG).arch
+what = ("heads" if arch == "transformer" else "row", "source")
+
+linked = from_link(PAGE, "text", PREFIX + "sentence", sentence)
+from_link(PAGE, "change", PREFIX + "what", one_of(what))
+from_link_list(PAGE, "heads", PREFIX + "heads", head_value, limit=64)
+from_link(PAGE, "mode", PREFIX + "mode", one_of(MODES))
+from_link(PAGE, "edit", PREFIX + "edit", one_of(EDITS))
+from_link(PAGE, "word", PREFIX + "word", lambda v: int_in(1, MAX_WORDS)(v) - 1)
+st.session_state.setdefault(PREFIX + "sentence", "The cat sat on the mat.")
+
+with st.form(PREFIX + "form"):
+    text = sentence_area(PREFIX)
+    submitted = st.form_submit_button(t("interventions.submit"), type="primary")
+if submitted or linked:
+    st.session_state.pop(PREFIX + "result", None)
+    done = run_model(model, text, lambda tr, s: tr.translate(s), t("translate.working"))
+    if done is not None:
+        st.session_state[PREFIX + "result"] = (model.name, *done)
+
+stored = st.session_state.get(PREFIX + "result")
+change = st.radio(t("interventions.what"), what, horizontal=True, key=PREFIX + "what",
+                  format_func=lambda w: t(f"interventions.what_{w}"))  # fmt: skip
+style = chart_style()
+heads_param = mode = edit = word = None
+if stored is not None:
+    model_name, translated, tr = stored
+    if not tr.source_tokens:
+        st.info(t("translate.no_words"))
+        st.stop()
+    if stored[0] != model.name:
+        st.info(t("interventions.press_again"))
+        st.stop()
+    st.markdown(f"### {escape_markdown(tr.text) if tr.target_tokens else t('translate.empty_translation')}")
+    source, n_src = tr.source_labels, len(tr.source_tokens)
+
+    if change == "heads":
+        c = ModelConfig.load(model.path / CONFIG)
+        options = [f"{k}-{layer}-{h}" for k in KINDS for layer in range(1, c.num_layers + 1)
+                   for h in range(1, c.num_heads + 1)]  # fmt: skip
+        chosen = [v for v in st.session_state.get(PREFIX + "heads", []) if v in options]
+        if len(chosen) != len(st.session_state.get(PREFIX + "heads", [])):
+            st.warning(t("interventions.heads_out_of_range", n=c.num_layers, h=c.num_heads))
+        st.session_state[PREFIX + "heads"] = chosen
+        heads = st.multiselect(t("interventions.heads"), options, key=PREFIX + "heads", format_func=head_label)
+        mode = st.radio(t("interventions.mode"), MODES, horizontal=True, key=PREFIX + "mode",
+                        format_func=lambda m: t(f"interventions.mode_{m}"))  # fmt: skip
+        heads_param = heads
+        ablation = get_head_ablation(str(model.path))
+        keep = ablation.keep_all()
+        for v in heads:
+            kind, layer, head = HEAD_RE.match(v).groups()
+            keep[KINDS.index(kind), int(layer) - 1, int(head) - 1] = 0.0
+        result = ablation.compare(translated, keep, mode)
+        names = ", ".join(head_label(v) for v in heads) or t("interventions.none")
+        st.info(t("interventions.named_heads", heads=names, mode=t(f"interventions.mode_{mode}")))
+        old, new = changed_tokens(result.original.target_tokens, result.ablated.target_tokens)
+        st.markdown(t("interventions.original") + " " + marked(result.original.target_tokens, old))
+        st.markdown(t("interventions.changed") + " " + marked(result.ablated.target_tokens, new))
+        delta = pd.DataFrame({t("translate.output_token"): result.original.target_tokens,
+                              t("interventions.delta_log_p"): np.round(result.delta_log_p, 3)})  # fmt: skip
+        st.dataframe(delta, hide_index=True)
+        st.download_button(t("common.download_csv"), delta.to_csv(index=False).encode("utf-8"), "delta_log_p.csv",
+                           "text/csv", key=PREFIX + "delta_csv")  # fmt: skip
+        num_layers = c.num_layers
+        layer_shown = st.selectbox(t("translate.layer"), range(num_layers), index=num_layers - 1,
+                                   format_func=lambda i: f"{i + 1}", key=PREFIX + "layer")  # fmt: skip
+        side_by_side([
+            (t("interventions.panel_original", layer=layer_shown + 1), result.original.cross_attention(layer_shown, None),
+             source, result.original.target_tokens),
+            (t("interventions.panel_ablated", layer=layer_shown + 1), result.ablated.cross_attention(layer_shown, None),
+             source, result.ablated.target_tokens),
+        ], PREFIX + "heads_", style)  # fmt: skip
+
+    elif change == "row":
+        if not tr.target_tokens:
+            st.info(t("translate.empty_translation"))
+            st.stop()
+        steps = list(range(len(tr.target_tokens)))
+        c1, c2 = st.columns(2)
+        at = c1.selectbox(t("interventions.at"), steps, key=PREFIX + "at",
+                          format_func=lambda i: f"{i + 1}. {tr.target_tokens[i]}")  # fmt: skip
+        every = c2.toggle(t("interventions.every_step"), key=PREFIX + "every")
+        kind = st.radio(t("interventions.row_kind"), ROW_KINDS, horizontal=True, key=PREFIX + "row_kind",
+                        format_func=lambda k: t(f"interventions.row_{k}"))  # fmt: skip
+        try:
+            if kind == "row":
+                other = st.selectbox(t("interventions.other_row"), steps, key=PREFIX + "other",
+                                     format_func=lambda i: f"{i + 1}. {tr.target_tokens[i]}")  # fmt: skip
+                row = replacement_row("row", n_src, tr.attention, other)
+            elif kind == "typed":
+                default = ", ".join(f"{w:.2f}" for w in tr.attention[at])
+                typed = st.text_input(t("interventions.typed", n=n_src), value=default, key=PREFIX + "typed",
+                                      max_chars=400)  # fmt: skip
+                values = [float(v) for v in typed.replace(";", ",").split(",") if v.strip()]
+                row = replacement_row("typed", n_src, values=values)
+            else:
+                row = replacement_row("uniform", n_src)
+        except ValueError as e:
+            st.warning(t("interventions.bad_row", error=escape_markdown(str(e))))
+            st.stop()
+        changed = get_replacement(str(model.path)).translate(tr.source_tokens, row, -1 if every else at)
+        where = t("interventions.every_step") if every else f"{at + 1}. {escape_markdown(tr.target_tokens[at])}"
+        st.info(t("interventions.named_row", kind=t(f"interventions.row_{kind}"), where=where,
+                  row=", ".join(f"{w:.2f}" for w in row)))  # fmt: skip
+        old, new = changed_tokens(tr.target_tokens, changed.target_tokens)
+        st.markdown(t("interventions.original") + " " + marked(tr.target_tokens, old))
+        st.markdown(t("interventions.changed") + " " + marked(changed.target_tokens, new))
+        side_by_side([(t("interventions.panel_model"), tr.attention, source, tr.target_tokens),
+                      (t("interventions.panel_replaced"), changed.attention, source, changed.target_tokens)],
+                     PREFIX + "row_", style)  # fmt: skip
+
+    else:
+        c1, c2 = st.columns(2)
+        edit = c1.radio(t("interventions.edit"), EDITS, horizontal=True, key=PREFIX + "edit",
+                        format_func=lambda e: t(f"interventions.edit_{e}"))  # fmt: skip
+        if st.session_state.get(PREFIX + "word") is not None and st.session_state[PREFIX + "word"] >= n_src:
+            del st.session_state[PREFIX + "word"]
+        word = c2.selectbox(t("interventions.word"), range(n_src), key=PREFIX + "word",
+                            format_func=lambda i: f"{i + 1}. {tr.source_tokens[i]}")  # fmt: skip
+        new_word, to = "", 0
+        if edit == "replace":
+            new_word = st.text_input(t("interventions.new_word"), value="dog", max_chars=40, key=PREFIX + "new_word")
+        elif edit == "move":
+            to = st.selectbox(t("interventions.move_to"), range(n_src), key=PREFIX + "to",
+                              format_func=lambda i: f"{i + 1}")  # fmt: skip
+        try:
+            edited = edit_source(tr.source_tokens, edit, word, new_word, to)
+        except ValueError as e:
+            st.warning(t("interventions.bad_edit", error=escape_markdown(str(e))))
+            st.stop()
+        if not edited:
+            st.info(t("translate.no_words"))
+            st.stop()
+        other = run_model(model, " ".join(edited), lambda trn, s: trn.translate(s), t("translate.working"))
+        if other is None:
+            st.stop()
+        after = other[1]
+        src_old, src_new = changed_tokens(tr.source_tokens, after.source_tokens)
+        st.info(t("interventions.named_edit", before=marked(tr.source_tokens, src_old),
+                  after=marked(after.source_tokens, src_new)))  # fmt: skip
+        old, new = changed_tokens(tr.target_tokens, after.target_tokens)
+        st.markdown(t("interventions.original") + " " + marked(tr.target_tokens, old))
+        st.markdown(t("interventions.changed") + " " + marked(after.target_tokens, new))
+        side_by_side([(t("interventions.panel_model"), tr.attention, source, tr.target_tokens),
+                      (t("interventions.panel_edited"), after.attention, after.source_labels, after.target_tokens)],
+                     PREFIX + "src_", style)  # fmt: skip
+
+publish(
+    text=stored[1] if stored else None,
+    change=change,
+    heads=heads_param or None,
+    mode=None if mode in (None, "zero") else mode,
+    edit=edit if change == "source" else None,
+    word=None if word is None else word + 1,
+)

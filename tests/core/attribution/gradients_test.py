@@ -1,0 +1,115 @@
+"""Gradient × input against finite differences, integrated gradients' completeness, the teacher-forced forward."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from core.attribution.forward import features_from_embeddings, readout, source_embeddings
+from core.attribution.gradients import Attributor, trapezoid
+from core.vocab import PAD_ID, START_ID
+from tests.core.attribution.conftest import tiny_translator
+
+SOURCE = ["the", "cat", "sat", "on", "the", "mat", "."]
+TARGET = ["el", "gato", "se", "sentó", "."]
+
+
+def _log_probs(translator, emb, src, tgt):
+    """f_i for every output token, from embedded sources ``emb`` (1, S, E): an eager reference."""
+    tgt_in = np.concatenate([[START_ID], tgt[:-1]])[None].astype("int32")
+    feats = features_from_embeddings(translator.model, emb, tf.not_equal(src, PAD_ID), tf.constant(tgt_in))
+    log_p = tf.nn.log_softmax(readout(translator.model, feats)[0] + translator._banned).numpy()  # (T, vocab)
+    return log_p[np.arange(len(tgt)), tgt]
+
+
+def test_forward_from_embeddings_is_the_models_forward(translator):
+    attributor = Attributor(translator)
+    src, tgt = attributor.ids(SOURCE, TARGET)
+    tgt_in = np.concatenate([[START_ID], tgt[:-1]])[None].astype("int32")
+    expected = translator.model((src, tgt_in)).numpy()
+    emb = source_embeddings(translator.model, tf.constant(src))
+    feats = features_from_embeddings(translator.model, emb, tf.not_equal(src, PAD_ID), tf.constant(tgt_in))
+    np.testing.assert_allclose(readout(translator.model, feats).numpy(), expected, atol=1e-5)
+
+
+def test_input_feeding_forward_is_the_models_forward():
+    translator = tiny_translator("general", input_feeding=True)
+    src = translator.encode_batch([SOURCE])
+    tgt = np.asarray(translator.tgt_vocab.encode(TARGET), "int32")
+    tgt_in = np.concatenate([[START_ID], tgt[:-1]])[None].astype("int32")
+    emb = source_embeddings(translator.model, tf.constant(src))
+    feats = features_from_embeddings(translator.model, emb, tf.not_equal(src, PAD_ID), tf.constant(tgt_in))
+    np.testing.assert_allclose(readout(translator.model, feats).numpy(), translator.model((src, tgt_in)).numpy(),
+                               atol=1e-5)  # fmt: skip
+
+
+def test_grad_times_input_matches_finite_differences(translator):
+    """GI_ij = Σ_d e_jd ∂f_i/∂e_jd = d/dε f_i(e with e_j scaled by 1 + ε) at ε = 0."""
+    attributor = Attributor(translator)
+    result = attributor.attribute(SOURCE, TARGET, steps=4)
+    src, tgt = attributor.ids(SOURCE, TARGET)
+    emb = source_embeddings(translator.model, tf.constant(src)).numpy().astype("float64")
+    h = 1e-2
+    numeric = np.zeros((len(TARGET), len(SOURCE)))
+    for j in range(len(SOURCE)):
+        up, down = emb.copy(), emb.copy()
+        up[0, j] *= 1 + h
+        down[0, j] *= 1 - h
+        f_up = _log_probs(translator, tf.constant(up, tf.float32), src, tgt)
+        f_down = _log_probs(translator, tf.constant(down, tf.float32), src, tgt)
+        numeric[:, j] = (f_up - f_down) / (2 * h)
+    np.testing.assert_allclose(result.grad_input, numeric, atol=2e-3, rtol=2e-2)
+    assert np.abs(result.grad_input).max() > 1e-3  # the check is not vacuous
+
+
+@pytest.mark.parametrize("baseline", ["zero", "pad"])
+def test_integrated_gradients_are_complete(translator, baseline):
+    """Σ_j IG_ij = f_i(e) - f_i(e') within the reported gap, and the gap is small at 32 steps."""
+    attributor = Attributor(translator, max_rows=64)  # several chunks of integration points
+    result = attributor.attribute(SOURCE, TARGET, steps=32, baseline=baseline)
+    src, tgt = attributor.ids(SOURCE, TARGET)
+    emb = source_embeddings(translator.model, tf.constant(src))
+    base = tf.zeros_like(emb) if baseline == "zero" else source_embeddings(translator.model, tf.zeros_like(src))
+    f_x, f_base = _log_probs(translator, emb, src, tgt), _log_probs(translator, base, src, tgt)
+    np.testing.assert_allclose(result.log_probs, f_x, atol=1e-4)
+    np.testing.assert_allclose(result.baseline_log_probs, f_base, atol=1e-4)
+    np.testing.assert_allclose(result.integrated.sum(axis=1) - (f_x - f_base), result.gap, atol=1e-5)
+    # local-p's hard window edge jumps as p_t moves along the path: the integrand is not smooth there
+    # (a jump the trapezoid rule cannot integrate), so its gap is larger: bounded in log-probability units
+    smooth = translator.config.arch != "local-p"
+    bound = 0.01 * np.abs(f_x - f_base) + 1e-3 if smooth else 1e-2
+    assert np.all(np.abs(result.gap) <= bound), (result.gap, f_x - f_base)
+    assert np.abs(f_x - f_base).max() > 1e-2  # the baseline does change the output
+    # the model's log-probability of its tokens is the one translation reports
+    assert result.integrated.shape == result.grad_input.shape == (len(TARGET), len(SOURCE))
+
+
+def test_more_steps_shrink_the_gap():
+    translator = tiny_translator("additive", seed=4)
+    attributor = Attributor(translator)
+    coarse = attributor.attribute(SOURCE, TARGET, steps=2)
+    fine = attributor.attribute(SOURCE, TARGET, steps=64)
+    assert np.abs(fine.gap).sum() < np.abs(coarse.gap).sum()
+
+
+def test_one_trace_for_every_sentence():
+    translator = tiny_translator("transformer")
+    attributor = Attributor(translator, max_rows=40)
+    attributor.attribute(SOURCE, TARGET, steps=8)
+    attributor.attribute(["i", "am", "cold", "."], ["tengo", "frío", "."], steps=16, baseline="pad")
+    assert attributor._fn.experimental_get_tracing_count() == 1
+
+
+def test_shares_and_empty_translation():
+    translator = tiny_translator("additive")
+    result = Attributor(translator).attribute(SOURCE, TARGET, steps=4)
+    shares = result.shares("integrated")
+    np.testing.assert_allclose(shares.sum(axis=1), 1.0, atol=1e-6)
+    assert shares.min() >= 0
+    empty = Attributor(translator).attribute(SOURCE, [], steps=4)
+    assert empty.integrated.shape == (0, len(SOURCE)) and empty.relative_gap == 0.0
+    with pytest.raises(ValueError, match="baseline"):
+        Attributor(translator).attribute(SOURCE, TARGET, baseline="noise")
+    with pytest.raises(ValueError, match="step"):
+        trapezoid(0)
