@@ -84,7 +84,10 @@ if stored is not None:
         if tr.layers is not None:  # Transformer: pick a layer and a head of the cross-attention
             num_layers, num_heads = tr.layers["cross"].shape[:2]
             for key, n in ((PREFIX + "layer", num_layers), (PREFIX + "head", num_heads)):
-                if st.session_state.get(key) is not None and st.session_state[key] >= n:
+                value = st.session_state.get(key)
+                if value is not None and not isinstance(value, int):  # never expected: drop, don't crash
+                    del st.session_state[key]
+                elif value is not None and value >= n:
                     st.warning(t("translate.out_of_range", value=st.session_state[key] + 1, n=n))
                     del st.session_state[key]
             st.session_state.setdefault(PREFIX + "layer", num_layers - 1)
