@@ -127,15 +127,16 @@ elif step.is_end:
 else:
     st.markdown(t("step.writes", i=pos + 1, word=word, p=p))
 
+style = chart_style()
 left, right = st.columns(2)
 with left:
     st.markdown(t("step.looks"))
-    st.altair_chart(attention_bars(step.attention_row, tr.source_labels, step.position), width="content")
+    st.altair_chart(attention_bars(step.attention_row, tr.source_labels, step.position, style), width="content")
     if step.position is not None:
         st.caption(t("step.triangle", p=f"{step.position:.2f}"))
 with right:
     st.markdown(t("step.candidates", k=len(step.top_k)))
-    chart = candidates_chart([(_word(w, END_LABEL), q) for w, q in step.top_k], _word(step.token, END_LABEL))
+    chart = candidates_chart([(_word(w, END_LABEL), q) for w, q in step.top_k], _word(step.token, END_LABEL), style)
     st.altair_chart(chart, width="content")
     alternatives = [w for w, _ in step.top_k if w != step.token]
     if alternatives:
@@ -160,7 +161,6 @@ if forced_words:
     st.caption(t("step.marks", words=", ".join(forced_words)))
 if tr.target_tokens:
     labels = [("▶ " if i == pos else "") + s.token + (" ✎" if s.forced else "") for i, s in enumerate(steps)]
-    style = chart_style()
     st.altair_chart(
         attention_heatmap(
             tr.attention, tr.source_labels, labels[: len(tr.target_tokens)], centres=tr.positions, style=style

@@ -6,6 +6,7 @@ import streamlit as st
 from core.history import METRICS, X_AXES, X_COLUMNS, HistoryError, RunCurves, long_form
 from ui.curves import curves_overlay, run_curves, upload_curves
 from ui.i18n import t
+from ui.language import uploader_css
 from ui.models import list_models, read_metrics, selected_model
 from ui.present import chart_style
 from ui.share import from_link, from_link_list, int_in, one_of, publish
@@ -71,6 +72,7 @@ weight = left.slider(t("training.smooth"), 0.0, 0.99, step=0.01, key=PREFIX + "s
 log_scale = right.toggle(t("training.log"), key=PREFIX + "log")
 uploads = st.file_uploader(t("training.upload"), type=["csv"], accept_multiple_files=True, key=PREFIX + "upload",
                            help=t("training.upload_help"))  # fmt: skip
+st.html(uploader_css(["csv"]))  # the box's own words in the page's language
 
 entries: list[tuple[str, RunCurves]] = []
 for name in chosen:

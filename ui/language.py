@@ -11,9 +11,12 @@ widget with the same option under its new label.
 
 from __future__ import annotations
 
+import json
 from collections.abc import MutableMapping
 
 import streamlit as st
+
+from ui.i18n import t
 
 # the widgets whose browser value is a formatted label: radio, select box, multiselect,
 # segmented control / pills, select slider (named by the class that decodes their value)
@@ -60,3 +63,20 @@ def keep_choices(
         state[key] = state[key]
         kept.append(key)
     return kept
+
+
+def uploader_css(types: list[str]) -> str:
+    """A style sheet that writes the upload box's own words ("Upload", "5MB per file • CSV") from the catalogue.
+
+    Streamlit draws them in English whatever the page's language; the sheet hides them and shows
+    the catalogue's instead. Static text from the catalogue only, never user text.
+    """
+    limit = t("upload.limit", mb=st.get_option("server.maxUploadSize"), types=", ".join(x.upper() for x in types))
+    button, limit = json.dumps(t("upload.button"), ensure_ascii=False), json.dumps(limit, ensure_ascii=False)
+    zone = '[data-testid="stFileUploaderDropzone"]'
+    return f"""<style>
+{zone} button [data-testid="stMarkdownContainer"] p {{ font-size: 0; }}
+{zone} button [data-testid="stMarkdownContainer"] p::after {{ content: {button}; font-size: 1rem; }}
+{zone} [data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; }}
+{zone} [data-testid="stFileUploaderDropzoneInstructions"] span::after {{ content: {limit}; font-size: 0.875rem; }}
+</style>"""

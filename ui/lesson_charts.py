@@ -63,7 +63,9 @@ def sharpness_chart(frame: pd.DataFrame, epoch: int | None = None, style: ChartS
     layers = [lines]
     if epoch is not None:
         rule = (
-            alt.Chart(pd.DataFrame({"epoch": [epoch]})).mark_rule(color="#888", strokeDash=[4, 3]).encode(x="epoch:Q")
+            alt.Chart(pd.DataFrame({"epoch": [epoch]}))
+            .mark_rule(color="#888", strokeDash=[4, 3])
+            .encode(x=alt.X("epoch:Q", title=epoch_title))
         )
         layers.append(rule)
     return alt.layer(*layers).properties(height=_height(style, 220))

@@ -36,8 +36,27 @@ class ChartStyle:
     source_title: str = "source (English)"
     target_title: str = "output (Spanish)"
     weight_title: str = "attention"
+    token_title: str = "token"
+    next_title: str = "next token"
+    probability_title: str = "probability"
+    written_label: str = "written"
+    other_label: str = "other"
+    centre_title: str = "predicted centre p"
     high_is_dark: bool = False  # the palette's top end is dark: write cell numbers in white there
     presenting: bool = False
+
+
+_TITLE_KEYS = {  # ChartStyle field -> catalogue key "chart.<key>"
+    "source_title": "source",
+    "target_title": "target",
+    "weight_title": "weight",
+    "token_title": "token",
+    "next_title": "next_token",
+    "probability_title": "probability",
+    "written_label": "written",
+    "other_label": "other",
+    "centre_title": "centre",
+}
 
 
 def presenting() -> bool:
@@ -46,7 +65,7 @@ def presenting() -> bool:
 
 def chart_style() -> ChartStyle:
     """The figure style for the current language and mode."""
-    titles = dict(source_title=t("chart.source"), target_title=t("chart.target"), weight_title=t("chart.weight"))
+    titles = {name: t(f"chart.{key}") for name, key in _TITLE_KEYS.items()}
     if presenting():
         return ChartStyle(cell=64, font=20, scheme="blues", cmap="Blues", high_is_dark=True, presenting=True, **titles)
     return ChartStyle(**titles)
