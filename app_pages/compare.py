@@ -7,6 +7,7 @@ import streamlit as st
 from core.text import MAX_INPUT_CHARS, tokenize
 from ui.charts import attention_heatmap
 from ui.downloads import attention_downloads
+from ui.examples import DEFAULT_SENTENCE, example_clicked, try_these
 from ui.i18n import t
 from ui.models import arch_label, get_translator, list_models, read_metrics, selected_model
 from ui.present import chart_style
@@ -33,7 +34,7 @@ first = [current.name] if current is not None else []
 linked = from_link(PAGE, "text", PREFIX + "sentence", sentence)
 from_link_list(PAGE, "models", PREFIX + "models", one_of(list(usable)), MAX_MODELS)
 from_link(PAGE, "scale", PREFIX + "scale", one_of(SCALES))
-st.session_state.setdefault(PREFIX + "sentence", "I am cold.")
+st.session_state.setdefault(PREFIX + "sentence", DEFAULT_SENTENCE)
 if PREFIX + "models" in st.session_state:  # from a link or an earlier visit; a model folder may have gone
     picked = {"default": None}
     if any(n not in usable for n in st.session_state[PREFIX + "models"]):
@@ -48,6 +49,8 @@ with st.form(PREFIX + "form"):
                             max_selections=MAX_MODELS, help=t("compare.models_help", n=MAX_MODELS))  # fmt: skip
     submitted = st.form_submit_button(t("compare.submit"), type="primary")
 
+try_these(PREFIX)
+submitted = example_clicked(PREFIX) or submitted
 if submitted or linked:
     st.session_state.pop(PREFIX + "result", None)
     if not text or not tokenize(text):

@@ -6,6 +6,7 @@ from core.text import MAX_INPUT_CHARS, detokenize, tokenize
 from core.vocab import END
 from ui.charts import attention_bars, attention_heatmap, candidates_chart
 from ui.downloads import attention_downloads
+from ui.examples import DEFAULT_SENTENCE, example_clicked, try_these
 from ui.i18n import t
 from ui.models import get_translator, selected_model
 from ui.present import chart_style
@@ -68,12 +69,14 @@ if model is None:
     st.stop()
 
 linked = from_link(PAGE, "text", PREFIX + "sentence", sentence)
-st.session_state.setdefault(PREFIX + "sentence", "I am cold.")
+st.session_state.setdefault(PREFIX + "sentence", DEFAULT_SENTENCE)
 with st.form(PREFIX + "form"):
     text = st.text_area(t("translate.sentence"), height=80, key=PREFIX + "sentence",
                         help=t("compare.sentence_help", n=MAX_INPUT_CHARS))  # fmt: skip
     submitted = st.form_submit_button(t("step.start"), type="primary")
 
+try_these(PREFIX)
+submitted = example_clicked(PREFIX) or submitted
 if submitted or linked:
     st.session_state.pop(RESULT, None)
     if not text or not tokenize(text):

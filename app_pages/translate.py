@@ -5,6 +5,7 @@ import streamlit as st
 
 from ui.charts import attention_heatmap
 from ui.downloads import attention_downloads
+from ui.examples import DEFAULT_SENTENCE, example_clicked, try_these
 from ui.i18n import t
 from ui.models import read_metrics, selected_model
 from ui.present import chart_style
@@ -28,7 +29,7 @@ from_link(PAGE, "decoding", PREFIX + "decoding", one_of(DECODINGS))
 from_link(PAGE, "width", PREFIX + "width", int_in(2, 8))
 from_link(PAGE, "layer", PREFIX + "layer", lambda v: int_in(1, MAX_LAYERS)(v) - 1)
 from_link(PAGE, "head", PREFIX + "head", lambda v: None if v == "mean" else int_in(1, MAX_HEADS)(v) - 1)
-st.session_state.setdefault(PREFIX + "sentence", "I am cold.")
+st.session_state.setdefault(PREFIX + "sentence", DEFAULT_SENTENCE)
 st.session_state.setdefault(PREFIX + "width", 4)
 
 with st.form(PREFIX + "form"):
@@ -39,6 +40,8 @@ with st.form(PREFIX + "form"):
     width = right.slider(t("translate.width"), 2, 8, key=PREFIX + "width", help=t("translate.width_help"))
     submitted = st.form_submit_button(t("translate.submit"), type="primary")
 
+try_these(PREFIX)
+submitted = example_clicked(PREFIX) or submitted
 if submitted or linked:
     st.session_state.pop(PREFIX + "result", None)
 
