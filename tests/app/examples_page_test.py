@@ -1,4 +1,4 @@
-""""Try these" on every translating page: a click fills the box and translates the example."""
+"""The Try these list on every translating page: a click fills the box and translates the example."""
 
 from __future__ import annotations
 
