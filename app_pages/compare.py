@@ -10,13 +10,12 @@ from ui.downloads import attention_downloads
 from ui.examples import DEFAULT_SENTENCE, example_clicked, try_these
 from ui.i18n import t
 from ui.models import arch_label, get_translator, list_models, read_metrics, selected_model
-from ui.present import chart_style
+from ui.present import chart_style, fit_cell
 from ui.share import from_link, from_link_list, one_of, publish, sentence
 from ui.text import escape_markdown
 
 PAGE, PREFIX = "compare", "compare_"
 MAX_MODELS = 4
-CELL = {1: 44, 2: 40, 3: 34}  # heatmap cell size by column count; smaller beyond
 SCALES = ("shared", "unit")
 
 st.title(t("compare.title"))
@@ -83,8 +82,11 @@ if stored:
         vmax = min(1.0, max(0.05, math.ceil(max(float(tr.attention.max()) for tr in drawn) * 20) / 20))
     st.caption(t("compare.scale_note", vmax=f"{vmax:.2f}"))
     style = chart_style()
-    cell = style.cell if style.presenting and len(columns) <= 2 else CELL.get(len(columns), 28)
-    for i, (col, (name, path, label, tr, err)) in enumerate(zip(st.columns(len(columns)), columns, strict=True)):
+    per_row = 1 if style.presenting else min(2, len(columns))  # a heatmap needs ~400 px: two side by side at most
+    longest = max((len(tr.source_labels) for tr in drawn), default=1)
+    cell = fit_cell(longest, style, style.grid_width // per_row + (60 if per_row > 1 else 0))  # one size for all
+    places = [c for _ in range(0, len(columns), per_row) for c in st.columns(per_row)][: len(columns)]
+    for i, (col, (name, path, label, tr, err)) in enumerate(zip(places, columns, strict=True)):
         with col:
             st.subheader(name)
             metrics = read_metrics(path)
@@ -113,7 +115,7 @@ if stored:
                     vmax=vmax,
                     centres=tr.positions,
                     style=style,
-                ).configure_axis(labelOverlap=False),  # narrow columns: keep every token's label
+                ),
                 width="content",
             )
             attention_downloads(

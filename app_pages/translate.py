@@ -73,7 +73,7 @@ if stored is not None:
     st.markdown(f"### {escape_markdown(tr.text) if tr.target_tokens else t('translate.empty_translation')}")
     metrics = read_metrics(model.path) if model.name == model_name else None
     cols = st.columns(3)
-    cols[0].metric(t("translate.model"), model_name)
+    cols[0].markdown(f"{t('translate.model')}  \n**{escape_markdown(model_name)}**")  # a metric would cut it short
     cols[1].metric(t("translate.output_tokens"), len(tr.target_tokens))
     mean_p = float(np.mean(tr.probabilities)) if len(tr.probabilities) else 0.0
     cols[2].metric(t("translate.mean_probability"), f"{mean_p:.2f}")

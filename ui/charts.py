@@ -10,7 +10,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ui.present import ChartStyle
+from ui.present import ChartStyle, fit_cell
 
 HEATMAP_SCHEME = "viridis"  # perceptually uniform and colour-blind safe
 
@@ -25,6 +25,18 @@ def _indexed_axis(title: str, labels: Sequence[str], font: int = 13, **kwargs) -
         labelFontSize=font,
         titleFontSize=font,
         **kwargs,
+    )
+
+
+def heatmap_legend(style: ChartStyle, grid_width: int) -> alt.Legend:
+    """The colour legend under the heatmap, horizontal: it stays on screen however wide the grid is."""
+    return alt.Legend(
+        title=style.weight_title,
+        orient="bottom",
+        direction="horizontal",
+        gradientLength=int(max(120, min(240, grid_width))),
+        labelFontSize=style.font,
+        titleFontSize=style.font,
     )
 
 
@@ -60,7 +72,7 @@ def attention_heatmap(
     with a ring on the nearest source token.
     """
     style = style or ChartStyle()
-    cell = cell or style.cell
+    cell = cell or fit_cell(len(source), style)
     df = attention_frame(matrix, source, target)
     src_axis = _indexed_axis(style.source_title, source, style.font, orient="top", labelAngle=-40)
     base = alt.Chart(df).encode(
@@ -77,12 +89,13 @@ def attention_heatmap(
         color=alt.Color(
             "weight:Q",
             scale=alt.Scale(scheme=style.scheme, domain=[0, vmax]),
-            legend=alt.Legend(title=style.weight_title, labelFontSize=style.font, titleFontSize=style.font),
+            legend=heatmap_legend(style, cell * len(source)),
         ),
     )
     layers = [rect]
-    if len(source) * len(target) <= 400:
-        text = base.mark_text(fontSize=max(11, style.font - 4)).encode(
+    number_font = min(style.font - 4, int((cell - 4) / 2.3))  # "0.17" fits inside its cell
+    if len(source) * len(target) <= 400 and number_font >= 9:
+        text = base.mark_text(fontSize=number_font).encode(
             text=alt.Text("weight:Q", format=".2f"),
             color=alt.condition(
                 alt.datum.weight > 0.5 * vmax,
