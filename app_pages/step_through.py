@@ -107,14 +107,14 @@ tr = result.translation
 if tr.truncated_from is not None:
     st.warning(t("translate.too_long_tokens", n=tr.truncated_from, kept=len(tr.source_tokens)))
 
-nav = st.columns([1, 1, 1, 3])
+nav = [st.container(horizontal=True)] * 3  # buttons as wide as their words, wrapping on a phone
 nav[0].button(t("step.previous"), key=PREFIX + "prev", on_click=_move, args=(-1,), disabled=pos == 0,
-              icon=":material/arrow_back:", width="stretch")  # fmt: skip
+              icon=":material/arrow_back:")  # fmt: skip
 nav[1].button(t("step.next"), key=PREFIX + "next", on_click=_move, args=(1,), disabled=pos >= len(steps) - 1,
-              icon=":material/arrow_forward:", width="stretch")  # fmt: skip
+              icon=":material/arrow_forward:")  # fmt: skip
 nav[2].button(t("step.undo"), key=PREFIX + "reset", on_click=_decode, args=((), 0),
-              disabled=not any(s.forced for s in steps), width="stretch")  # fmt: skip
-nav[3].progress((pos + 1) / len(steps), text=t("step.progress", i=pos + 1, n=len(steps)))
+              disabled=not any(s.forced for s in steps))  # fmt: skip
+st.progress((pos + 1) / len(steps), text=t("step.progress", i=pos + 1, n=len(steps)))
 
 step = steps[pos]
 so_far = [s.token for s in steps[:pos]]

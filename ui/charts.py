@@ -10,9 +10,10 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ui.present import ChartStyle, fit_cell
+from ui.present import MIN_CELL, ChartStyle, fit_cell
 
 HEATMAP_SCHEME = "viridis"  # perceptually uniform and colour-blind safe
+BARS_WIDTH = 250  # pixels the attention bars of one step may take across
 
 
 def _indexed_axis(title: str, labels: Sequence[str], font: int = 13, **kwargs) -> alt.Axis:
@@ -227,7 +228,8 @@ def attention_bars(
                 tooltip=[alt.Tooltip("centre:Q", title=style.centre_title, format=".2f")],
             )
         )
-    return alt.layer(*layers).properties(height=260, width=alt.Step(min(44, style.cell)))
+    step = max(MIN_CELL, min(44, BARS_WIDTH // max(1, len(source))))  # fits half of a 1024-wide page
+    return alt.layer(*layers).properties(height=260, width=alt.Step(step))
 
 
 def candidates_chart(

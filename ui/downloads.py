@@ -33,7 +33,7 @@ def attention_downloads(
     def figure(fmt: str):
         return lambda: figure_bytes(attention_figure(matrix, source, target, title=title, style=style), fmt)
 
-    c1, c2, c3 = st.columns(3)
+    c1 = c2 = c3 = st.container(horizontal=True)  # side by side, wrapping on a narrow screen
     c1.download_button(t("common.download_png"), figure("png"), f"{name}.png", "image/png", key=key + "png")
     c2.download_button(t("common.download_svg"), figure("svg"), f"{name}.svg", "image/svg+xml", key=key + "svg")
     c3.download_button(
