@@ -233,7 +233,7 @@ def attention_bars(
 
 
 def candidates_chart(
-    candidates: Sequence[tuple[str, float]], chosen: str, style: ChartStyle | None = None, width: int = 320
+    candidates: Sequence[tuple[str, float]], chosen: str, style: ChartStyle | None = None, width: int = 200
 ) -> alt.Chart:
     """The model's best next tokens (most probable first) as horizontal bars; ``chosen`` in orange."""
     style = style or ChartStyle()

@@ -43,4 +43,4 @@ def try_these(prefix: str) -> None:
         for i, (note, sentence) in enumerate(EXAMPLES):
             left, right = st.columns([2, 3], vertical_alignment="center")
             left.button(sentence, key=f"{prefix}example_{i}", on_click=_pick, args=(prefix, sentence), width="stretch")
-            right.markdown(t(f"examples.{note}"))
+            right.caption(t(f"examples.{note}"))

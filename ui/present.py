@@ -56,6 +56,9 @@ class ChartStyle:
     written_label: str = "written"
     other_label: str = "other"
     centre_title: str = "predicted centre p"
+    run_title: str = "run"
+    split_title: str = "split"
+    smoothed_title: str = "smoothed"
     high_is_dark: bool = False  # the palette's top end is dark: write cell numbers in white there
     presenting: bool = False
     grid_width: int = 440  # pixels a heatmap's cells may take across: fits a 1024-wide screen beside the sidebar
@@ -71,6 +74,9 @@ _TITLE_KEYS = {  # ChartStyle field -> catalogue key "chart.<key>"
     "written_label": "written",
     "other_label": "other",
     "centre_title": "centre",
+    "run_title": "run",
+    "split_title": "split",
+    "smoothed_title": "smoothed",
 }
 
 
