@@ -67,7 +67,7 @@ x = middle.radio(t("training.x"), X_AXES, key=PREFIX + "x", format_func=x_labels
 source_labels = {"history": t("training.source_history"), "tensorboard": t("training.source_tensorboard")}
 source = right.radio(t("training.source"), SOURCES, key=PREFIX + "source", format_func=source_labels.get,
                      horizontal=True, help=t("training.source_help"))  # fmt: skip
-left, right = st.columns([3, 1])
+left, right = st.columns([2, 1], vertical_alignment="bottom")  # room for the toggle's whole label
 weight = left.slider(t("training.smooth"), 0.0, 0.99, step=0.01, key=PREFIX + "smooth", help=t("training.smooth_help"))
 log_scale = right.toggle(t("training.log"), key=PREFIX + "log")
 uploads = st.file_uploader(t("training.upload"), type=["csv"], accept_multiple_files=True, key=PREFIX + "upload",

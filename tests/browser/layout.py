@@ -1,6 +1,6 @@
 """What the class-size browser tests measure on a page, in one JavaScript call each.
 
-``LAYOUT_JS`` returns the main area's widths, every truncated button label, every discrete
+``LAYOUT_JS`` returns the main area's widths, every truncated button, widget or navigation label, every discrete
 chart axis whose rendered labels are fewer than its values, and every legend or chart that
 reaches past the window's right edge. ``SELECTIONS_JS`` reads the choices a page shows.
 """
@@ -17,6 +17,9 @@ LAYOUT_JS = r"""() => {
   const truncated = [...document.querySelectorAll("button")].filter(shown)
     .filter(b => b.innerText.trim() && [b, ...b.querySelectorAll('*')].some(clipped))
     .map(b => b.innerText.trim());
+  const labels = [...document.querySelectorAll(
+      "[data-testid='stWidgetLabel'] p, [data-testid='stSidebarNavLink'] span, [data-testid='stMetricValue'] div")]
+    .filter(shown).filter(clipped).map(e => e.innerText.trim());
   const axes = [];
   for (const axis of document.querySelectorAll("[data-testid='stVegaLiteChart'] .role-axis")) {
     const m = /discrete scale with (\d+) value/.exec(axis.getAttribute('aria-label') || '');
@@ -30,7 +33,7 @@ LAYOUT_JS = r"""() => {
     .map(l => (l.getAttribute('aria-label') || 'legend').slice(0, 60));
   const wide = [...document.querySelectorAll("[data-testid='stVegaLiteChart']")]
     .filter(c => c.scrollWidth > c.clientWidth + 1).map(c => [c.scrollWidth, c.clientWidth]);
-  return {scrollWidth: main.scrollWidth, clientWidth: main.clientWidth, truncated, axes, legends, wide,
+  return {scrollWidth: main.scrollWidth, clientWidth: main.clientWidth, truncated, labels, axes, legends, wide,
           charts: document.querySelectorAll("[data-testid='stVegaLiteChart'] svg").length};
 }"""
 

@@ -57,6 +57,8 @@ def problems(layout: dict, width: int) -> list[str]:
         found.append(f"main area scrolls sideways: {layout['scrollWidth']} > {layout['clientWidth']}")
     if layout["truncated"]:
         found.append(f"truncated buttons: {layout['truncated']}")
+    if layout["labels"]:
+        found.append(f"truncated labels: {layout['labels']}")
     short = [a for a in layout["axes"] if a["rendered"] != a["values"]]
     if short:
         found.append(f"axes missing labels: {short}")
