@@ -72,9 +72,12 @@ def problems(layout: dict, width: int) -> list[str]:
 def full_screenshot(page, path: Path) -> None:
     """The whole page, not just the window: the window is made as tall as the main area's content."""
     size = page.viewport_size
+    wait_for_run(page)  # a chart's first selection state can start one more run
     height = page.evaluate("() => document.querySelector(\"[data-testid='stMain']\").scrollHeight")
     page.set_viewport_size({"width": size["width"], "height": max(size["height"], min(int(height), 12000))})
     page.wait_for_timeout(600)
+    wait_for_run(page)
+    page.wait_for_timeout(400)  # Vega redraws at the new size
     page.screenshot(path=str(path))
     page.set_viewport_size(size)
 
