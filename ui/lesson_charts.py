@@ -163,7 +163,8 @@ def matrix_heatmap(
     The palette, type size and default cell size come from ``style``.
     """
     style = style or ChartStyle()
-    cell = cell or min(round(style.cell * 1.25), max(MIN_CELL, SMALL_MATRIX_WIDTH // max(1, len(columns))))
+    across = SMALL_MATRIX_WIDTH + (40 if style.presenting else 0)  # bigger cells, still half a 1024-wide page
+    cell = cell or min(round(style.cell * 1.25), max(MIN_CELL, across // max(1, len(columns))))
     matrix = np.asarray(matrix, dtype=float)  # (len(rows), len(columns))
     if matrix.shape != (len(rows), len(columns)):
         raise ValueError(f"matrix shape {matrix.shape} != (rows {len(rows)}, columns {len(columns)})")

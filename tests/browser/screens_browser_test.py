@@ -111,6 +111,6 @@ def test_every_page_fits_the_screen(server, browser, errors, width, height, pres
             timings[name] = round(time.monotonic() - start, 1)
     finally:
         context.close()
-    print(f"{width}x{height} present={present} seconds per page:", timings)
+    print(f"{width}x{height} present={present} seconds per page:", timings, *failures, sep="\n  ")
     assert not failures, "\n".join(failures)
     assert not errors, errors
