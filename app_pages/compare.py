@@ -17,6 +17,10 @@ from ui.text import escape_markdown
 PAGE, PREFIX = "compare", "compare_"
 MAX_MODELS = 4
 SCALES = ("shared", "unit")
+WRAP_CSS = """<style>
+.st-key-compare_grid [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
+.st-key-compare_grid [data-testid="stColumn"] { min-width: min(100%, 380px); }
+</style>"""
 
 st.title(t("compare.title"))
 st.caption(t("compare.caption"))
@@ -85,7 +89,9 @@ if stored:
     per_row = 1 if style.presenting else min(2, len(columns))  # a heatmap needs ~400 px: two side by side at most
     longest = max((len(tr.source_labels) for tr in drawn), default=1)
     cell = fit_cell(longest, style, style.grid_width // per_row + (60 if per_row > 1 else 0))  # one size for all
-    places = [c for _ in range(0, len(columns), per_row) for c in st.columns(per_row)][: len(columns)]
+    st.html(WRAP_CSS)  # a column narrower than a heatmap goes under its neighbour instead
+    grid = st.container(key=PREFIX + "grid")
+    places = [c for _ in range(0, len(columns), per_row) for c in grid.columns(per_row)][: len(columns)]
     for i, (col, (name, path, label, tr, err)) in enumerate(zip(places, columns, strict=True)):
         with col:
             st.subheader(name)

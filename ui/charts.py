@@ -13,7 +13,7 @@ import pandas as pd
 from ui.present import MIN_CELL, ChartStyle, fit_cell
 
 HEATMAP_SCHEME = "viridis"  # perceptually uniform and colour-blind safe
-BARS_WIDTH = 250  # pixels the attention bars of one step may take across
+BARS_WIDTH = 200  # pixels the attention bars of one step may take across
 
 
 def _indexed_axis(title: str, labels: Sequence[str], font: int = 13, **kwargs) -> alt.Axis:

@@ -26,6 +26,7 @@ _BASE_CSS = """
   white-space: normal; overflow: visible; text-overflow: clip; overflow-wrap: break-word;
 }
 [data-testid="stMain"] button { height: auto; min-height: 2.5rem; }
+[data-testid="stSidebarNavLink"] span { white-space: normal; overflow: visible; text-overflow: clip; }
 </style>
 """
 # presenting: large type that still leaves a 1024-wide projector room for the heatmaps, no chrome

@@ -44,6 +44,7 @@ def settled_layout(page, timeout_s: float = 20.0) -> dict:
     deadline, last = time.monotonic() + timeout_s, None
     while time.monotonic() < deadline:
         page.wait_for_timeout(400)
+        wait_for_run(page, settle_s=0.3)
         now = page.evaluate(LAYOUT_JS)
         if now == last:
             return now
@@ -111,6 +112,6 @@ def test_every_page_fits_the_screen(server, browser, errors, width, height, pres
             timings[name] = round(time.monotonic() - start, 1)
     finally:
         context.close()
-    print(f"{width}x{height} present={present} seconds per page:", timings, *failures, sep="\n  ")
+        print(f"{width}x{height} present={present} seconds per page:", timings, *failures, *errors, sep="\n  ")
     assert not failures, "\n".join(failures)
     assert not errors, errors
