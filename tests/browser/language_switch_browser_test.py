@@ -43,8 +43,8 @@ def state(page) -> dict:
     return {"radios": page.evaluate(SELECTIONS_JS)["radios"], "query": query}
 
 
-def check(page, where: str, before: dict | None) -> dict:
-    wait_for_run(page)
+def check(page, where: str, before: dict | None, timeout_s: float = 180) -> dict:
+    wait_for_run(page, timeout_s)
     assert page.locator(EXCEPTION).count() == 0, f"{where}: {page.locator(EXCEPTION).first.inner_text()[:1500]}"
     now = state(page)
     assert -1 not in now["radios"], f"{where}: a radio group lost its selection: {now['radios']}"
@@ -73,7 +73,7 @@ def test_language_switch_keeps_choices_on_every_page(server, open_page, errors, 
         models = f"&models={quote(model)}" if path == "compare" else ""
         page.goto(f"{server}/{path}?{query}&model={quote(model)}{models}", wait_until="domcontentloaded")
         where = f"{model} /{path}"
-        check(page, where, None)
+        check(page, where, None, timeout_s=600)  # the first page of a model loads it (slow on a busy machine)
         press_main_button(page)
         before = check(page, f"{where} (main button)", None)
         page.locator("[data-testid='stSidebar']").get_by_text("中文", exact=True).click()

@@ -99,7 +99,7 @@ def test_every_page_fits_the_screen(server, browser, errors, width, height, pres
             start = time.monotonic()
             sep = "&" if "?" in link else "?"
             page.goto(f"{server}/{link}{sep}present={int(present)}", wait_until="domcontentloaded")
-            wait_for_run(page)
+            wait_for_run(page, timeout_s=600)  # the first link of a model loads it (slow on a busy machine)
             if page.locator(EXCEPTION).count():
                 failures.append(f"{name}: {page.locator(EXCEPTION).first.inner_text()[:800]}")
                 continue
