@@ -35,6 +35,7 @@ PAGES = {  # screenshot name -> path and query of a link that fills the page
     "models": "models",
     "how_attention_works": "how_attention_works?section=toy",
 }
+CHART_PAGES = ("translate", "step_through", "beam", "compare", "layers_heads")
 SIZES = [(1024, 768, True), (1024, 768, False), (1280, 720, True), (1280, 720, False),
          (1920, 1080, True), (1920, 1080, False), (390, 844, False)]  # fmt: skip
 
@@ -103,9 +104,11 @@ def test_every_page_fits_the_screen(server, browser, errors, width, height, pres
             if page.locator(EXCEPTION).count():
                 failures.append(f"{name}: {page.locator(EXCEPTION).first.inner_text()[:800]}")
                 continue
+            if name in CHART_PAGES:  # Vega draws after the run has ended
+                page.locator("[data-testid='stVegaLiteChart'] svg").first.wait_for(timeout=60_000)
             layout = settled_layout(page)
             failures += [f"{name}: {p}" for p in problems(layout, width)]
-            if name in ("translate", "compare", "layers_heads", "step_through", "beam") and not layout["charts"]:
+            if name in CHART_PAGES and not layout["charts"]:
                 failures.append(f"{name}: no chart drawn")
             if shots:
                 full_screenshot(page, SCREENS / f"{name}-1024x768-present.png")
