@@ -9,7 +9,8 @@ from __future__ import annotations
 
 LAYOUT_JS = r"""() => {
   const main = document.querySelector("[data-testid='stMain']");
-  const shown = el => el.offsetParent !== null || el.getClientRects().length > 0;
+  const onScreen = el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.right > 0 && r.left < innerWidth; };
+  const shown = el => (el.offsetParent !== null || el.getClientRects().length > 0) && onScreen(el);  // not a closed sidebar
   const clipped = el => {
     const s = getComputedStyle(el);
     return el.scrollWidth > el.clientWidth + 1 && (s.overflowX !== 'visible' || s.textOverflow === 'ellipsis');
