@@ -145,7 +145,7 @@ if st.session_state.get(SENTENCE_KEY) not in sentences:
 if st.session_state.get(EPOCH_KEY) not in epochs:  # first visit, or another model
     st.session_state[EPOCH_KEY] = epochs[-1]
 
-left, middle, right = st.columns([3, 4, 1], vertical_alignment="bottom")
+left, middle, right = st.columns([3, 3, 2], vertical_alignment="bottom")
 sentence = left.selectbox(t("overtime.sentence"), sentences, key=SENTENCE_KEY)
 epoch = middle.select_slider(t("overtime.epoch_label"), options=epochs, key=EPOCH_KEY, help=t("overtime.epoch_help"))
 right.button(

@@ -15,6 +15,7 @@ from ui.present import chart_style
 from ui.sentence import run_model, sentence_area
 from ui.share import from_link, int_in, one_of, publish, sentence
 from ui.text import escape_markdown
+from ui.vega import vega_chart
 
 PAGE, PREFIX = "attribution", "attribution_"
 STEPS = (32, 64, 128)
@@ -89,7 +90,7 @@ if stored is not None:
     for col, (name, (title, matrix)) in zip(columns, maps.items(), strict=True):
         with col:
             st.markdown(f"**{title}**")
-            st.altair_chart(attention_heatmap(matrix, tr.source_labels, tr.target_tokens, style=style), width="content")
+            vega_chart(attention_heatmap(matrix, tr.source_labels, tr.target_tokens, style=style), width="content")
             attention_downloads(matrix, tr.source_labels, tr.target_tokens, title=f"{model_name}: {title}",
                                 key=f"{PREFIX}dl_{name}_", style=style, name=name)  # fmt: skip
 

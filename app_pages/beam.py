@@ -8,6 +8,7 @@ import streamlit as st
 from ui.beam_tree import beam_tree_dot, visible_nodes
 from ui.charts import attention_heatmap
 from ui.downloads import attention_downloads
+from ui.examples import DEFAULT_SENTENCE, example_clicked, try_these
 from ui.i18n import t
 from ui.models import decode, selected_model
 from ui.present import chart_style, presenting
@@ -38,7 +39,7 @@ if model is None:
 linked = from_link(PAGE, "text", PREFIX + "sentence", sentence)
 from_link(PAGE, "width", PREFIX + "width", int_in(MIN_WIDTH, MAX_WIDTH))
 from_link(PAGE, "alpha", PREFIX + "alpha", _alpha)
-st.session_state.setdefault(PREFIX + "sentence", "I am cold.")
+st.session_state.setdefault(PREFIX + "sentence", DEFAULT_SENTENCE)
 st.session_state.setdefault(PREFIX + "width", 4)
 st.session_state.setdefault(PREFIX + "alpha", 0.6)
 
@@ -49,6 +50,8 @@ with st.form(PREFIX + "form"):
     alpha = right.slider(t("beam.alpha"), 0.0, MAX_ALPHA, step=0.1, key=PREFIX + "alpha", help=t("beam.alpha_help"))
     submitted = st.form_submit_button(t("beam.submit"), type="primary")
 
+try_these(PREFIX)
+submitted = example_clicked(PREFIX) or submitted
 if submitted or linked:
     st.session_state.pop(PREFIX + "result", None)
     st.session_state.pop(PREFIX + "hypothesis", None)

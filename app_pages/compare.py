@@ -7,17 +7,21 @@ import streamlit as st
 from core.text import MAX_INPUT_CHARS, tokenize
 from ui.charts import attention_heatmap
 from ui.downloads import attention_downloads
+from ui.examples import DEFAULT_SENTENCE, example_clicked, try_these
 from ui.i18n import t
 from ui.models import arch_label, get_translator, list_models, read_metrics, selected_model
-from ui.present import chart_style
+from ui.present import chart_style, fit_cell
 from ui.share import from_link, from_link_list, one_of, publish, sentence
 from ui.text import escape_markdown
 from ui.vega import vega_chart
 
 PAGE, PREFIX = "compare", "compare_"
 MAX_MODELS = 4
-CELL = {1: 44, 2: 40, 3: 34}  # heatmap cell size by column count; smaller beyond
 SCALES = ("shared", "unit")
+WRAP_CSS = """<style>
+.st-key-compare_grid [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
+.st-key-compare_grid [data-testid="stColumn"] { min-width: min(100%, 380px); }
+</style>"""
 
 st.title(t("compare.title"))
 st.caption(t("compare.caption"))
@@ -34,7 +38,7 @@ first = [current.name] if current is not None else []
 linked = from_link(PAGE, "text", PREFIX + "sentence", sentence)
 from_link_list(PAGE, "models", PREFIX + "models", one_of(list(usable)), MAX_MODELS)
 from_link(PAGE, "scale", PREFIX + "scale", one_of(SCALES))
-st.session_state.setdefault(PREFIX + "sentence", "I am cold.")
+st.session_state.setdefault(PREFIX + "sentence", DEFAULT_SENTENCE)
 if PREFIX + "models" in st.session_state:  # from a link or an earlier visit; a model folder may have gone
     picked = {"default": None}
     if any(n not in usable for n in st.session_state[PREFIX + "models"]):
@@ -49,6 +53,8 @@ with st.form(PREFIX + "form"):
                             max_selections=MAX_MODELS, help=t("compare.models_help", n=MAX_MODELS))  # fmt: skip
     submitted = st.form_submit_button(t("compare.submit"), type="primary")
 
+try_these(PREFIX)
+submitted = example_clicked(PREFIX) or submitted
 if submitted or linked:
     st.session_state.pop(PREFIX + "result", None)
     if not text or not tokenize(text):
@@ -81,8 +87,13 @@ if stored:
         vmax = min(1.0, max(0.05, math.ceil(max(float(tr.attention.max()) for tr in drawn) * 20) / 20))
     st.caption(t("compare.scale_note", vmax=f"{vmax:.2f}"))
     style = chart_style()
-    cell = style.cell if style.presenting and len(columns) <= 2 else CELL.get(len(columns), 28)
-    for i, (col, (name, path, label, tr, err)) in enumerate(zip(st.columns(len(columns)), columns, strict=True)):
+    per_row = 1 if style.presenting else min(2, len(columns))  # a heatmap needs ~400 px: two side by side at most
+    longest = max((len(tr.source_labels) for tr in drawn), default=1)
+    cell = fit_cell(longest, style, style.grid_width // per_row + (60 if per_row > 1 else 0))  # one size for all
+    st.html(WRAP_CSS)  # a column narrower than a heatmap goes under its neighbour instead
+    grid = st.container(key=PREFIX + "grid")
+    places = [c for _ in range(0, len(columns), per_row) for c in grid.columns(per_row)][: len(columns)]
+    for i, (col, (name, path, label, tr, err)) in enumerate(zip(places, columns, strict=True)):
         with col:
             st.subheader(name)
             metrics = read_metrics(path)
@@ -111,7 +122,7 @@ if stored:
                     vmax=vmax,
                     centres=tr.positions,
                     style=style,
-                ).configure_axis(labelOverlap=False),  # narrow columns: keep every token's label
+                ),
                 width="content",
             )
             attention_downloads(

@@ -10,6 +10,7 @@ from core.vocab import START
 from ui.charts import attention_heatmap
 from ui.charts_grid import PICK, attention_grid, picked_panel
 from ui.downloads import attention_downloads
+from ui.examples import DEFAULT_SENTENCE, example_clicked, try_these
 from ui.explain import show_head_importance
 from ui.i18n import t
 from ui.models import MODEL_KEY, list_models, selected_model
@@ -63,13 +64,15 @@ linked = from_link(PAGE, "text", PREFIX + "sentence", sentence)
 from_link(PAGE, "kind", PREFIX + "kind", one_of(KINDS))
 from_link(PAGE, "layer", PREFIX + "layer", lambda v: int_in(1, MAX_LAYERS)(v) - 1)
 from_link(PAGE, "head", PREFIX + "head", lambda v: int_in(1, MAX_HEADS)(v) - 1)
-st.session_state.setdefault(PREFIX + "sentence", "I am cold.")
+st.session_state.setdefault(PREFIX + "sentence", DEFAULT_SENTENCE)
 st.session_state.setdefault(PREFIX + "kind", "cross")
 
 with st.form(PREFIX + "form"):
     text = sentence_area(PREFIX)
     submitted = st.form_submit_button(t("layers.submit"), type="primary")
 
+try_these(PREFIX)
+submitted = example_clicked(PREFIX) or submitted
 if submitted or linked:
     st.session_state.pop(PREFIX + "result", None)
     done = run_model(model, text, lambda tr, s: tr.translate(s), t("translate.working"))

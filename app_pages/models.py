@@ -59,8 +59,11 @@ if not usable:
     st.info(t("sidebar.no_model"))
     st.stop()
 
-cards = [saved_label(model_card(m)) for m in usable]
-st.dataframe(pd.DataFrame(cards).rename(columns=column_labels()), hide_index=True)
+labels = column_labels()
+cards = pd.DataFrame([saved_label(model_card(m)) for m in usable]).rename(columns=labels)
+numbers = {c: "{:,.0f}" for c in (labels["parameters"], labels["epochs"]) if c in cards}  # 6,401,120
+numbers.update({c: "{:.2f}" for c in cards.select_dtypes("float") if c not in numbers})
+st.table(cards.style.format(numbers, na_rep="–"), hide_index=True)  # a table wraps long cells: no sideways scrolling
 
 curves = []
 for m in usable:

@@ -7,6 +7,7 @@ from core.text import MAX_INPUT_CHARS, detokenize, tokenize
 from core.vocab import END
 from ui.charts import attention_bars, attention_heatmap, candidates_chart
 from ui.downloads import attention_downloads
+from ui.examples import DEFAULT_SENTENCE, example_clicked, try_these
 from ui.i18n import t
 from ui.models import get_translator, selected_model
 from ui.present import chart_style
@@ -70,12 +71,14 @@ if model is None:
     st.stop()
 
 linked = from_link(PAGE, "text", PREFIX + "sentence", sentence)
-st.session_state.setdefault(PREFIX + "sentence", "I am cold.")
+st.session_state.setdefault(PREFIX + "sentence", DEFAULT_SENTENCE)
 with st.form(PREFIX + "form"):
     text = st.text_area(t("translate.sentence"), height=80, key=PREFIX + "sentence",
                         help=t("compare.sentence_help", n=MAX_INPUT_CHARS))  # fmt: skip
     submitted = st.form_submit_button(t("step.start"), type="primary")
 
+try_these(PREFIX)
+submitted = example_clicked(PREFIX) or submitted
 if submitted or linked:
     st.session_state.pop(RESULT, None)
     if not text or not tokenize(text):
@@ -106,14 +109,14 @@ tr = result.translation
 if tr.truncated_from is not None:
     st.warning(t("translate.too_long_tokens", n=tr.truncated_from, kept=len(tr.source_tokens)))
 
-nav = st.columns([1, 1, 1, 3])
+nav = [st.container(horizontal=True)] * 3  # buttons as wide as their words, wrapping on a phone
 nav[0].button(t("step.previous"), key=PREFIX + "prev", on_click=_move, args=(-1,), disabled=pos == 0,
-              icon=":material/arrow_back:", width="stretch")  # fmt: skip
+              icon=":material/arrow_back:")  # fmt: skip
 nav[1].button(t("step.next"), key=PREFIX + "next", on_click=_move, args=(1,), disabled=pos >= len(steps) - 1,
-              icon=":material/arrow_forward:", width="stretch")  # fmt: skip
+              icon=":material/arrow_forward:")  # fmt: skip
 nav[2].button(t("step.undo"), key=PREFIX + "reset", on_click=_decode, args=((), 0),
-              disabled=not any(s.forced for s in steps), width="stretch")  # fmt: skip
-nav[3].progress((pos + 1) / len(steps), text=t("step.progress", i=pos + 1, n=len(steps)))
+              disabled=not any(s.forced for s in steps))  # fmt: skip
+st.progress((pos + 1) / len(steps), text=t("step.progress", i=pos + 1, n=len(steps)))
 
 step = steps[pos]
 so_far = [s.token for s in steps[:pos]]
@@ -132,15 +135,16 @@ st.caption(t("step.own_probabilities"))
 if step.unk_probability >= UNK_NOTABLE:
     st.info(t("step.unk_large", p=f"{step.unk_probability:.2f}"))
 
+style = chart_style()
 left, right = st.columns(2)
 with left:
     st.markdown(t("step.looks"))
-    vega_chart(attention_bars(step.attention_row, tr.source_labels, step.position), width="content")
+    vega_chart(attention_bars(step.attention_row, tr.source_labels, step.position, style), width="content")
     if step.position is not None:
         st.caption(t("step.triangle", p=f"{step.position:.2f}"))
 with right:
     st.markdown(t("step.candidates", k=len(step.top_k)))
-    chart = candidates_chart([(_word(w, END_LABEL), q) for w, q in step.top_k], _word(step.token, END_LABEL))
+    chart = candidates_chart([(_word(w, END_LABEL), q) for w, q in step.top_k], _word(step.token, END_LABEL), style)
     vega_chart(chart, width="content")
     alternatives = [w for w, _ in step.top_k if w != step.token]
     if alternatives:
@@ -165,7 +169,6 @@ if forced_words:
     st.caption(t("step.marks", words=", ".join(forced_words)))
 if tr.target_tokens:
     labels = [("▶ " if i == pos else "") + s.token + (" ✎" if s.forced else "") for i, s in enumerate(steps)]
-    style = chart_style()
     vega_chart(
         attention_heatmap(
             tr.attention, tr.source_labels, labels[: len(tr.target_tokens)], centres=tr.positions, style=style

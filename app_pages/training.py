@@ -6,6 +6,7 @@ import streamlit as st
 from core.history import METRICS, X_AXES, X_COLUMNS, HistoryError, RunCurves, long_form
 from ui.curves import curves_overlay, run_curves, upload_curves
 from ui.i18n import t
+from ui.language import uploader_css
 from ui.models import list_models, read_metrics, selected_model
 from ui.present import chart_style
 from ui.share import from_link, from_link_list, int_in, one_of, publish
@@ -67,11 +68,12 @@ x = middle.radio(t("training.x"), X_AXES, key=PREFIX + "x", format_func=x_labels
 source_labels = {"history": t("training.source_history"), "tensorboard": t("training.source_tensorboard")}
 source = right.radio(t("training.source"), SOURCES, key=PREFIX + "source", format_func=source_labels.get,
                      horizontal=True, help=t("training.source_help"))  # fmt: skip
-left, right = st.columns([3, 1])
+left, right = st.columns([2, 1], vertical_alignment="bottom")  # room for the toggle's whole label
 weight = left.slider(t("training.smooth"), 0.0, 0.99, step=0.01, key=PREFIX + "smooth", help=t("training.smooth_help"))
 log_scale = right.toggle(t("training.log"), key=PREFIX + "log")
 uploads = st.file_uploader(t("training.upload"), type=["csv"], accept_multiple_files=True, key=PREFIX + "upload",
                            help=t("training.upload_help"))  # fmt: skip
+st.html(uploader_css(["csv"]))  # the box's own words in the page's language
 
 entries: list[tuple[str, RunCurves]] = []
 for name in chosen:

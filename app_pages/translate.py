@@ -6,6 +6,7 @@ import streamlit as st
 from core.decoding.results import UNK_NOTABLE
 from ui.charts import attention_heatmap
 from ui.downloads import attention_downloads
+from ui.examples import DEFAULT_SENTENCE, example_clicked, try_these
 from ui.i18n import t
 from ui.models import decode, read_metrics, selected_model
 from ui.present import chart_style
@@ -30,7 +31,7 @@ from_link(PAGE, "decoding", PREFIX + "decoding", one_of(DECODINGS))
 from_link(PAGE, "width", PREFIX + "width", int_in(2, 8))
 from_link(PAGE, "layer", PREFIX + "layer", lambda v: int_in(1, MAX_LAYERS)(v) - 1)
 from_link(PAGE, "head", PREFIX + "head", lambda v: None if v == "mean" else int_in(1, MAX_HEADS)(v) - 1)
-st.session_state.setdefault(PREFIX + "sentence", "I am cold.")
+st.session_state.setdefault(PREFIX + "sentence", DEFAULT_SENTENCE)
 st.session_state.setdefault(PREFIX + "width", 4)
 
 with st.form(PREFIX + "form"):
@@ -41,6 +42,8 @@ with st.form(PREFIX + "form"):
     width = right.slider(t("translate.width"), 2, 8, key=PREFIX + "width", help=t("translate.width_help"))
     submitted = st.form_submit_button(t("translate.submit"), type="primary")
 
+try_these(PREFIX)
+submitted = example_clicked(PREFIX) or submitted
 if submitted or linked:
     st.session_state.pop(PREFIX + "result", None)
 
@@ -74,7 +77,7 @@ if stored is not None:
     st.markdown(f"### {escape_markdown(tr.text) if tr.target_tokens else t('translate.empty_translation')}")
     metrics = read_metrics(model.path) if model.name == model_name else None
     cols = st.columns(3)
-    cols[0].metric(t("translate.model"), model_name)
+    cols[0].markdown(f"{t('translate.model')}  \n**{escape_markdown(model_name)}**")  # a metric would cut it short
     cols[1].metric(t("translate.output_tokens"), len(tr.target_tokens))
     mean_p = float(np.mean(tr.probabilities)) if len(tr.probabilities) else 0.0
     cols[2].metric(t("translate.mean_probability"), f"{mean_p:.2f}")
@@ -98,7 +101,10 @@ if stored is not None:
         if tr.layers is not None:  # Transformer: pick a layer and a head of the cross-attention
             num_layers, num_heads = tr.layers["cross"].shape[:2]
             for key, n in ((PREFIX + "layer", num_layers), (PREFIX + "head", num_heads)):
-                if st.session_state.get(key) is not None and st.session_state[key] >= n:
+                value = st.session_state.get(key)
+                if value is not None and not isinstance(value, int):  # never expected: drop, don't crash
+                    del st.session_state[key]
+                elif value is not None and value >= n:
                     st.warning(t("translate.out_of_range", value=st.session_state[key] + 1, n=n))
                     del st.session_state[key]
             st.session_state.setdefault(PREFIX + "layer", num_layers - 1)

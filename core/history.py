@@ -224,28 +224,54 @@ def _scalar(value) -> float | None:
     return None
 
 
-def _read_events(folder: Path) -> tuple[list[tuple[str, int, float, float]], float | None]:
-    """``(tag, step, wall_time, value)`` of every scalar in a folder's event files, and the first wall time."""
+def _read_events(folder: Path) -> tuple[list[tuple[str, int, float, float]], list[tuple[float, float]]]:
+    """``(tag, step, wall_time, value)`` of every scalar in a folder's event files, and each file's (first, last) time."""
     from google.protobuf.message import DecodeError
     from tensorboard.compat.proto import event_pb2
 
-    scalars, start = [], None
+    scalars, spans = [], []
     for file in sorted(folder.glob("events.out.tfevents.*")):
+        first = last = None
         for offset, record in _records(file):
             try:
                 event = event_pb2.Event.FromString(record)
             except DecodeError as e:
                 raise HistoryError("bad_events", file=file.name, offset=offset, error=str(e) or "undecodable") from None
-            start = event.wall_time if start is None else min(start, event.wall_time)
+            first = event.wall_time if first is None else min(first, event.wall_time)
+            last = event.wall_time if last is None else max(last, event.wall_time)
             for value in event.summary.value:
                 number = _scalar(value)
                 if number is not None:
                     scalars.append((value.tag, int(event.step), float(event.wall_time), number))
-    return scalars, start
+        if first is not None:
+            spans.append((float(first), float(last)))
+    return scalars, spans
+
+
+def training_clock(spans: list[tuple[float, float]]):
+    """Seconds of training before a time stamp: idle gaps between training sessions do not count.
+
+    ``spans`` are the (first, last) time stamps of every event file; overlapping spans are one
+    session (a run's train and validation files), and the time between one session's end and the
+    next one's start (a run stopped and resumed days later) is left out, as ``history.csv`` does.
+    """
+    merged: list[list[float]] = []
+    for first, last in sorted(spans):
+        if merged and first <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], last)
+        else:
+            merged.append([first, last])
+    origin = merged[0][0] if merged else 0.0
+
+    def clock(t: float) -> float:
+        idle = sum(nxt[0] - prev[1] for prev, nxt in zip(merged, merged[1:], strict=False) if nxt[0] <= t)
+        return t - origin - idle
+
+    return clock
 
 
 def read_tensorboard(folder: Path) -> RunCurves:
-    """Epoch rows from a run's ``tensorboard/`` events; wall time counts from the first event.
+    """Epoch rows from a run's ``tensorboard/`` events; wall time is training time from the first event.
 
     Keras writes ``epoch_*`` tags with the 0-based epoch index as step. Steps per epoch come
     from ``evaluation_loss_vs_iterations``, whose k-th value of a file is logged at step k × S.
@@ -257,10 +283,9 @@ def read_tensorboard(folder: Path) -> RunCurves:
     columns: dict[tuple[int, str], float] = {}
     wall: dict[int, float] = {}
     ratios: list[float] = []
-    train, start = _read_events(board / "train")
-    validation, val_start = _read_events(board / "validation")
-    starts = [s for s in (start, val_start) if s is not None]
-    origin = min(starts) if starts else 0.0
+    train, train_spans = _read_events(board / "train")
+    validation, val_spans = _read_events(board / "validation")
+    clock = training_clock(train_spans + val_spans)
     for prefix, scalars in (("", train), ("val_", validation)):
         seen = 0
         for tag, step, wall_time, value in scalars:
@@ -271,7 +296,7 @@ def read_tensorboard(folder: Path) -> RunCurves:
                 epoch = step + 1
                 columns[(epoch, prefix + _TAGS[tag])] = value
                 if prefix == "" or epoch not in wall:
-                    wall[epoch] = wall_time - origin
+                    wall[epoch] = clock(wall_time)
     epochs = sorted({e for e, _ in columns})
     names = [c for c in NUMERIC_COLUMNS[1:-1] if any(k[1] == c for k in columns)]
     frame = pd.DataFrame(

@@ -10,9 +10,10 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ui.present import ChartStyle
+from ui.present import MIN_CELL, ChartStyle, fit_cell
 
 HEATMAP_SCHEME = "viridis"  # perceptually uniform and colour-blind safe
+BARS_WIDTH = 200  # pixels the attention bars of one step may take across
 
 
 def _indexed_axis(title: str, labels: Sequence[str], font: int = 13, **kwargs) -> alt.Axis:
@@ -21,9 +22,22 @@ def _indexed_axis(title: str, labels: Sequence[str], font: int = 13, **kwargs) -
         title=title,
         labelExpr=f"{json.dumps(list(labels))}[datum.value]",
         labelLimit=160,
+        labelOverlap=False,  # one label per token: Vega would otherwise drop labels that touch
         labelFontSize=font,
         titleFontSize=font,
         **kwargs,
+    )
+
+
+def heatmap_legend(style: ChartStyle, grid_width: int) -> alt.Legend:
+    """The colour legend under the heatmap, horizontal: it stays on screen however wide the grid is."""
+    return alt.Legend(
+        title=style.weight_title,
+        orient="bottom",
+        direction="horizontal",
+        gradientLength=int(max(120, min(240, grid_width))),
+        labelFontSize=style.font,
+        titleFontSize=style.font,
     )
 
 
@@ -59,28 +73,30 @@ def attention_heatmap(
     with a ring on the nearest source token.
     """
     style = style or ChartStyle()
-    cell = cell or style.cell
+    cell = cell or fit_cell(len(source), style)
     df = attention_frame(matrix, source, target)
     src_axis = _indexed_axis(style.source_title, source, style.font, orient="top", labelAngle=-40)
     base = alt.Chart(df).encode(
         x=alt.X("source_pos:O", axis=src_axis),
         y=alt.Y("target_pos:O", axis=_indexed_axis(style.target_title, target, style.font)),
-    )
-    rect = base.mark_rect().encode(
-        color=alt.Color(
-            "weight:Q",
-            scale=alt.Scale(scheme=style.scheme, domain=[0, vmax]),
-            legend=alt.Legend(title=style.weight_title, labelFontSize=style.font, titleFontSize=style.font),
-        ),
+        # on the cell and on the number written in it: the words, not the positions
         tooltip=[
             alt.Tooltip("target:N", title=style.target_title),
             alt.Tooltip("source:N", title=style.source_title),
             alt.Tooltip("weight:Q", title=style.weight_title, format=".3f"),
         ],
     )
+    rect = base.mark_rect().encode(
+        color=alt.Color(
+            "weight:Q",
+            scale=alt.Scale(scheme=style.scheme, domain=[0, vmax]),
+            legend=heatmap_legend(style, cell * len(source)),
+        ),
+    )
     layers = [rect]
-    if len(source) * len(target) <= 400:
-        text = base.mark_text(fontSize=max(11, style.font - 4)).encode(
+    number_font = min(style.font - 4, int((cell - 4) / 2.3))  # "0.17" fits inside its cell
+    if len(source) * len(target) <= 400 and number_font >= 9:
+        text = base.mark_text(fontSize=number_font).encode(
             text=alt.Text("weight:Q", format=".2f"),
             color=alt.condition(
                 alt.datum.weight > 0.5 * vmax,
@@ -103,7 +119,7 @@ def attention_heatmap(
             .encode(
                 x="source_pos:O",
                 y="target_pos:O",
-                tooltip=[alt.Tooltip("centre:Q", title="predicted centre p", format=".2f")],
+                tooltip=[alt.Tooltip("centre:Q", title=style.centre_title, format=".2f")],
             )
         )
         layers.append(ring)
@@ -171,26 +187,33 @@ def overlay_chart(
     )
 
 
-def attention_bars(row: np.ndarray, source: Sequence[str], centre: float | None = None) -> alt.Chart:
+def attention_bars(
+    row: np.ndarray, source: Sequence[str], centre: float | None = None, style: ChartStyle | None = None
+) -> alt.Chart:
     """One decoder step's attention over the source tokens as bars (``row`` (source_len,)).
 
     ``centre`` (local-p) marks the predicted window centre with a triangle under the nearest token.
     """
+    style = style or ChartStyle()
     row = np.asarray(row, dtype=float)
     if row.shape != (len(source),):
         raise ValueError(f"attention row shape {row.shape} != (source {len(source)},)")
     df = pd.DataFrame({"source_pos": np.arange(len(source)), "source": list(source), "weight": row})
-    x = alt.X("source_pos:O", axis=_indexed_axis("source (English)", source, labelAngle=-40))
+    x = alt.X("source_pos:O", axis=_indexed_axis(style.source_title, source, style.font, labelAngle=-40))
+    top = max(1e-6, float(row.max(initial=0)))
     bars = (
         alt.Chart(df)
         .mark_bar(color="#0072B2")
         .encode(
             x=x,
-            y=alt.Y("weight:Q", title="attention", scale=alt.Scale(domain=[0, max(1e-6, float(row.max(initial=0)))])),
-            tooltip=[alt.Tooltip("source:N", title="source token"), alt.Tooltip("weight:Q", format=".3f")],
+            y=alt.Y("weight:Q", title=style.weight_title, scale=alt.Scale(domain=[0, top])),
+            tooltip=[
+                alt.Tooltip("source:N", title=style.token_title),
+                alt.Tooltip("weight:Q", title=style.weight_title, format=".3f"),
+            ],
         )
     )
-    labels = bars.mark_text(dy=-8, fontSize=12).encode(text=alt.Text("weight:Q", format=".2f"))
+    labels = bars.mark_text(dy=-8, fontSize=max(12, style.font - 2)).encode(text=alt.Text("weight:Q", format=".2f"))
     layers = [bars, labels]
     if centre is not None:
         mark = pd.DataFrame(
@@ -202,36 +225,46 @@ def attention_bars(row: np.ndarray, source: Sequence[str], centre: float | None 
             .encode(
                 x="source_pos:O",
                 y="y:Q",
-                tooltip=[alt.Tooltip("centre:Q", title="predicted centre p", format=".2f")],
+                tooltip=[alt.Tooltip("centre:Q", title=style.centre_title, format=".2f")],
             )
         )
-    return alt.layer(*layers).properties(height=260, width=alt.Step(44))
+    step = max(MIN_CELL, min(44, BARS_WIDTH // max(1, len(source))))  # fits half of a 1024-wide page
+    return alt.layer(*layers).properties(height=260, width=alt.Step(step))
 
 
-def candidates_chart(candidates: Sequence[tuple[str, float]], chosen: str) -> alt.Chart:
+def candidates_chart(
+    candidates: Sequence[tuple[str, float]], chosen: str, style: ChartStyle | None = None, width: int = 200
+) -> alt.Chart:
     """The model's best next tokens (most probable first) as horizontal bars; ``chosen`` in orange."""
+    style = style or ChartStyle()
+    written, other = style.written_label, style.other_label
     df = pd.DataFrame(
         {
             "rank": np.arange(len(candidates)),
             "token": [t for t, _ in candidates],
             "probability": [float(p) for _, p in candidates],
-            "written": ["written" if t == chosen else "other" for t, _ in candidates],
+            "written": [written if t == chosen else other for t, _ in candidates],
         }
     )
-    y = alt.Y("rank:O", axis=_indexed_axis("next token", list(df["token"])))
+    y = alt.Y("rank:O", axis=_indexed_axis(style.next_title, list(df["token"]), style.font))
     bars = (
         alt.Chart(df)
         .mark_bar()
         .encode(
             y=y,
-            x=alt.X("probability:Q", scale=alt.Scale(domain=[0, 1])),
+            x=alt.X("probability:Q", title=style.probability_title, scale=alt.Scale(domain=[0, 1])),
             color=alt.Color(
                 "written:N",
-                scale=alt.Scale(domain=["written", "other"], range=["#E69F00", "#56B4E9"]),
-                legend=alt.Legend(title=None, orient="bottom"),
+                scale=alt.Scale(domain=[written, other], range=["#E69F00", "#56B4E9"]),
+                legend=alt.Legend(title=None, orient="bottom", labelFontSize=style.font),
             ),
-            tooltip=["token:N", alt.Tooltip("probability:Q", format=".3f")],
+            tooltip=[
+                alt.Tooltip("token:N", title=style.next_title),
+                alt.Tooltip("probability:Q", title=style.probability_title, format=".3f"),
+            ],
         )
     )
-    labels = bars.mark_text(align="left", dx=4, fontSize=12).encode(text=alt.Text("probability:Q", format=".2f"))
-    return alt.layer(bars, labels).properties(height=alt.Step(36), width=320)
+    labels = bars.mark_text(align="left", dx=4, fontSize=max(12, style.font - 2)).encode(
+        text=alt.Text("probability:Q", format=".2f")
+    )
+    return alt.layer(bars, labels).properties(height=alt.Step(max(36, style.font * 2)), width=width)

@@ -63,7 +63,8 @@ def attention_grid(
     """
     style = style or ChartStyle()
     df = grid_frame(weights, row_labels, col_labels, chosen)
-    side = int(PANEL * (1.5 if style.presenting else 1.0))
+    heads = weights.shape[1]
+    side = min(int(PANEL * (1.5 if style.presenting else 1.0)), (style.grid_width + 60) // max(1, heads) - 8)
     cell = max(2, side // max(1, len(row_labels), len(col_labels)))
     pick = alt.selection_point(name=PICK, fields=["layer", "head"], on="click", clear="dblclick")
     base = (
@@ -75,7 +76,13 @@ def attention_grid(
             color=alt.Color(
                 "weight:Q",
                 scale=alt.Scale(scheme=style.scheme, domain=[0, 1]),
-                legend=alt.Legend(title=style.weight_title, labelFontSize=style.font, titleFontSize=style.font),
+                legend=alt.Legend(
+                    title=style.weight_title,
+                    orient="bottom",
+                    direction="horizontal",
+                    labelFontSize=style.font,
+                    titleFontSize=style.font,
+                ),
             ),
             stroke=alt.condition("datum.chosen", alt.value(HIGHLIGHT), alt.value(None)),
             strokeWidth=alt.condition("datum.chosen", alt.value(1.0), alt.value(0)),

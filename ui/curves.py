@@ -82,13 +82,13 @@ def curves_overlay(
     colour = alt.Color("run:N", title=None, scale=alt.Scale(domain=runs_order, range=colours),
                        legend=alt.Legend(direction="vertical", labelLimit=320, **legend))  # fmt: skip
     dash = alt.StrokeDash("split:N", title=None, scale=alt.Scale(domain=splits_order, range=list(DASHES)),
-                          legend=alt.Legend(symbolStrokeColor=_GREY, symbolFillColor=_GREY, **legend))  # fmt: skip
+                          legend=alt.Legend(symbolStrokeColor=_GREY, symbolFillColor=_GREY, **{**legend, "orient": "top"}))  # fmt: skip
 
     x = alt.X(f"{x_column}:Q", title=x_title, axis=alt.Axis(tickMinStep=1) if x_column == "epoch" else alt.Axis())
     y_scale = alt.Scale(type="log") if log_scale else alt.Scale(zero=False)
     tooltip = [
-        "run:N",
-        "split:N",
+        alt.Tooltip("run:N", title=style.run_title),
+        alt.Tooltip("split:N", title=style.split_title),
         alt.Tooltip(f"{x_column}:Q", title=x_title, format=",.4~f"),
         alt.Tooltip("value:Q", title=y_title, format=".4f"),
     ]
@@ -97,7 +97,7 @@ def curves_overlay(
     y = "value"
     layers = []
     if smoothed:
-        tooltip.append(alt.Tooltip("smoothed:Q", format=".4f"))
+        tooltip.append(alt.Tooltip("smoothed:Q", title=style.smoothed_title, format=".4f"))
         layers.append(
             base.mark_line(opacity=RAW_OPACITY, strokeWidth=1.5).encode(
                 y=alt.Y("value:Q", title=y_title, scale=y_scale), color=colour, strokeDash=dash

@@ -38,7 +38,7 @@ def attention_downloads(
 
         return draw
 
-    c1, c2, c3 = st.columns(3)
+    c1 = c2 = c3 = st.container(horizontal=True)  # side by side, wrapping on a narrow screen
     c1.download_button(t("common.download_png"), figure("png"), f"{name}.png", "image/png", key=key + "png")
     c2.download_button(t("common.download_svg"), figure("svg"), f"{name}.svg", "image/svg+xml", key=key + "svg")
     c3.download_button(

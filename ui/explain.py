@@ -9,6 +9,7 @@ import streamlit as st
 
 from ui.i18n import t
 from ui.models import get_translator
+from ui.vega import vega_chart
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -138,4 +139,4 @@ def show_head_importance(path, kind: str, num_layers: int, num_heads: int) -> No
     grid = importance_grid(data, kind, num_layers, num_heads)
     st.caption(t("explain.importance_caption", n=data.get("sentences", "?"), bleu=data.get("bleu", "?")))
     chart = importance_chart(grid, t("explain.importance_title"), t("translate.layer"), t("translate.head"))
-    st.altair_chart(chart, width="content")
+    vega_chart(chart, width="content")

@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 
 from ui.i18n import t
-from ui.present import ChartStyle
+from ui.present import MIN_CELL, ChartStyle
 
+SMALL_MATRIX_WIDTH = 200  # pixels across for a matrix that shares the page with another chart
 MEASURES = ("peak", "focus")  # columns of the sharpness frame, as core.probes.attention_sharpness names them
 
 
@@ -50,7 +51,7 @@ def sharpness_chart(frame: pd.DataFrame, epoch: int | None = None, style: ChartS
             color=alt.Color(
                 "measure:N",
                 scale=alt.Scale(domain=list(labels.values()), range=["#0072B2", "#E69F00"]),
-                legend=_legend(style, title=None, orient="bottom", labelLimit=480),
+                legend=_legend(style, title=None, orient="bottom", direction="vertical", labelLimit=480),
             ),
             strokeDash=alt.StrokeDash("measure:N", legend=None),
             tooltip=[
@@ -63,7 +64,9 @@ def sharpness_chart(frame: pd.DataFrame, epoch: int | None = None, style: ChartS
     layers = [lines]
     if epoch is not None:
         rule = (
-            alt.Chart(pd.DataFrame({"epoch": [epoch]})).mark_rule(color="#888", strokeDash=[4, 3]).encode(x="epoch:Q")
+            alt.Chart(pd.DataFrame({"epoch": [epoch]}))
+            .mark_rule(color="#888", strokeDash=[4, 3])
+            .encode(x=alt.X("epoch:Q", title=epoch_title))
         )
         layers.append(rule)
     return alt.layer(*layers).properties(height=_height(style, 220))
@@ -131,7 +134,9 @@ def positional_lines(table: np.ndarray, dimensions: Sequence[int], style: ChartS
             x=alt.X("position:Q", axis=_axis(style, position_title)),
             y=alt.Y("value:Q", axis=_axis(style, "PE"), scale=alt.Scale(domain=[-1, 1])),
             color=alt.Color(
-                "dimension:N", sort=list(labels.values()), legend=_legend(style, title=None, orient="bottom")
+                "dimension:N",
+                sort=list(labels.values()),
+                legend=_legend(style, title=None, orient="bottom", direction="vertical"),
             ),
             tooltip=[
                 alt.Tooltip("dimension:N", title=dimension_title),
@@ -158,7 +163,8 @@ def matrix_heatmap(
     The palette, type size and default cell size come from ``style``.
     """
     style = style or ChartStyle()
-    cell = cell or round(style.cell * 1.25)
+    across = SMALL_MATRIX_WIDTH + (40 if style.presenting else 0)  # bigger cells, still half a 1024-wide page
+    cell = cell or min(round(style.cell * 1.25), max(MIN_CELL, across // max(1, len(columns))))
     matrix = np.asarray(matrix, dtype=float)  # (len(rows), len(columns))
     if matrix.shape != (len(rows), len(columns)):
         raise ValueError(f"matrix shape {matrix.shape} != (rows {len(rows)}, columns {len(columns)})")

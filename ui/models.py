@@ -28,7 +28,7 @@ def list_models() -> list[runs.RunInfo]:
     return runs.find_runs()
 
 
-@st.cache_resource(show_spinner="Loading the model…", max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)  # pages say "working" in their own language
 def get_translator(path: str):
     """One shared, read-only Translator per model folder and process, its greedy search traced."""
     with _LOAD_LOCK:

@@ -39,8 +39,8 @@ def run_model(model: runs.RunInfo, text: str, work: Callable[[object, str], T], 
         st.warning(t("translate.too_long_chars", n=len(text), cap=MAX_INPUT_CHARS))
         text = text[:MAX_INPUT_CHARS]
     try:
-        translator = get_translator(str(model.path))
         with st.spinner(working):
+            translator = get_translator(str(model.path))
             return text, work(translator, text)
     except Exception as e:  # the page shows a message, never a traceback
         st.error(t("translate.failed", model=model.name, error=escape_markdown(f"{type(e).__name__}: {e}")))

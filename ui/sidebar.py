@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.i18n import LANG_KEY, LANGUAGES, t
+from ui.language import keep_choices
 from ui.models import MODEL_KEY, list_models, score_label
 from ui.present import PRESENT_KEY
 from ui.share import from_link, one_of, publish
@@ -27,8 +28,9 @@ def display_settings() -> None:
     st.session_state.setdefault(LANG_KEY, "en")
     with st.sidebar:
         st.segmented_control(
-            t("sidebar.language"), list(LANGUAGES), format_func=LANGUAGES.get, key=LANG_KEY, required=True
-        )
+            t("sidebar.language"), list(LANGUAGES), format_func=LANGUAGES.get, key=LANG_KEY, required=True,
+            on_change=keep_choices, kwargs={"skip": (LANG_KEY,)},
+        )  # fmt: skip
         st.toggle(t("sidebar.present"), key=PRESENT_KEY, help=t("sidebar.present_help"))
 
 

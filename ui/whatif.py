@@ -11,6 +11,7 @@ from ui.charts import attention_heatmap
 from ui.downloads import attention_downloads
 from ui.present import ChartStyle
 from ui.text import escape_markdown
+from ui.vega import vega_chart
 
 
 def marked(tokens: Sequence[str], changed: Sequence[bool]) -> str:
@@ -29,7 +30,7 @@ def side_by_side(panels: Sequence[tuple[str, np.ndarray, Sequence[str], Sequence
             if len(target) == 0:
                 st.caption("—")
                 continue
-            st.altair_chart(attention_heatmap(matrix, source, target, style=style), width="content")
+            vega_chart(attention_heatmap(matrix, source, target, style=style), width="content")
             attention_downloads(
                 matrix, source, target, title=title, key=f"{key}{n}_", style=style, name=f"panel{n + 1}"
             )

@@ -26,7 +26,7 @@ def test_report_card(app):
     at = app.switch_page(PAGE).run()
     assert not at.exception, at.exception
     assert [t.value for t in at.title] == ["Models"]
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert {"model", "architecture", "parameters", "epochs", "BLEU", "chrF"} <= set(table.columns)
     row = table[table["model"] == SHIPPED].iloc[0]
     assert row["epochs"] >= 1 and "additive" in row["architecture"]
@@ -43,7 +43,7 @@ def test_report_card(app):
 def test_chinese_page():
     at = _open(app_lang="zh")
     assert [t.value for t in at.title] == ["模型"]
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert {"模型", "架构", "参数量", "轮数", "BLEU", "chrF"} <= set(table.columns)
     assert SHIPPED in set(table["模型"])
     architecture = table[table["模型"] == SHIPPED].iloc[0]["架构"]
@@ -72,7 +72,7 @@ def test_bad_metric_is_refused(value):
     assert any("`metric`" in w.value for w in at.warning)
     assert at.radio(key="models_metric").value == "val_loss"
     assert _chart(at)["title"] == "validation loss"
-    assert at.dataframe[0].value.shape[0] >= 1
+    assert at.table[0].value.shape[0] >= 1
 
 
 def test_report_card_names_the_saved_epoch_of_every_model():
@@ -81,7 +81,7 @@ def test_report_card_names_the_saved_epoch_of_every_model():
     from tests.app.conftest import ROOT
 
     at = _open()
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert "saved weights" in table.columns
     for info in runs.find_runs([ROOT / "assets"]):
         saved = provenance.saved(info.path)
@@ -90,5 +90,5 @@ def test_report_card_names_the_saved_epoch_of_every_model():
     relu = table[table["model"] == "assets/transformer-relu"]
     if len(relu):
         assert relu.iloc[0]["saved weights"] == "epoch 14 (last epoch)"
-    zh = _open(app_lang="zh").dataframe[0].value
+    zh = _open(app_lang="zh").table[0].value
     assert zh[zh["模型"] == SHIPPED].iloc[0]["保存的权重"].startswith("第 ")

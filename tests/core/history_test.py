@@ -261,3 +261,27 @@ def test_shipped_model_curves_agree_between_sources():
     csv, board = history.read_run(folder), history.read_run(folder, "tensorboard")
     np.testing.assert_allclose(csv.epochs["val_loss"], board.epochs["val_loss"], rtol=1e-6)
     assert abs(csv.steps_per_epoch - board.steps_per_epoch) <= 2
+
+
+def test_wall_time_leaves_out_the_idle_gap_before_a_resumed_run(tmp_path):
+    from tensorboard.compat.proto import event_pb2
+
+    folder = tmp_path / runs.TENSORBOARD / "train"
+    folder.mkdir(parents=True)
+    sessions = {"1": [(0, 100.0, 1000.0), (1, 2000.0, 0.9)], "2": [(2, 90_000.0, 0.8), (3, 91_000.0, 0.7)]}
+    for name, events in sessions.items():  # stopped after epoch 2, resumed a day later
+        with (folder / f"events.out.tfevents.{name}.host").open("wb") as f:
+            start = event_pb2.Event(wall_time=events[0][1] - 100.0, file_version="brain.Event:2")
+            for event in [start, *(_loss_event(event_pb2, *e) for e in events)]:
+                record = event.SerializeToString()
+                f.write(struct.pack("<Q", len(record)) + b"\0" * 4 + record + b"\0" * 4)
+    frame = history.read_tensorboard(tmp_path).epochs
+    # session 1 ran 0..2000 s; session 2 starts at 89,900 and counts from 2000 s of training on
+    assert frame["wall_time"].tolist() == [100.0, 2000.0, 2100.0, 3100.0]
+    np.testing.assert_allclose(history.training_clock([(0, 10), (5, 20), (50, 60)])(55), 25.0)
+
+
+def _loss_event(event_pb2, step: int, wall_time: float, loss: float):
+    event = event_pb2.Event(wall_time=wall_time, step=step)
+    event.summary.value.add(tag="epoch_loss", simple_value=loss)
+    return event
