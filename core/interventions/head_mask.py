@@ -60,6 +60,7 @@ class HeadMasked:
     def __init__(self, model, keep, uniform):
         self.model = model
         self.config = model.config
+        self.step_attention_names = model.step_attention_names  # the decoders read the keys statically
         self.keep = keep  # (3, layers, heads)
         self.uniform = uniform  # scalar
 

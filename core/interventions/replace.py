@@ -55,6 +55,7 @@ class RowReplaced:
     def __init__(self, model, row, at):
         self.model = model
         self.config = model.config
+        self.step_attention_names = model.step_attention_names  # the decoders read the keys statically
         self.row = row  # (source_len,)
         self.at = at  # scalar int32; < 0: every step
 
