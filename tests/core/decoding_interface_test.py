@@ -64,7 +64,7 @@ def test_beam_search_steps_never_see_encoder_self_and_it_is_not_repeated(tiny_tr
     spy = Spy(translator.model)
     k, src = 3, _src(translator)
     banned = np.zeros(translator.config.tgt_vocab_size, "float32")
-    raw = make_beam_search_fn(spy, k, 6, banned, alpha=0.6)(src)
+    raw = make_beam_search_fn(spy, k, 6, banned)(src, tf.constant(0.6))
     assert len(spy.calls) == 1  # one traced step, no probe
     (memory,) = spy.calls
     assert "encoder_self" not in memory
