@@ -114,7 +114,8 @@ def importance_chart(grid: np.ndarray, title: str, layer_title: str, head_title:
     base = alt.Chart(df).encode(x=alt.X("head:O", title=head_title), y=alt.Y("layer:O", title=layer_title))
     top = max(1e-6, float(np.nanmax(np.abs(grid)))) if np.isfinite(grid).any() else 1.0
     rect = base.mark_rect().encode(
-        color=alt.Color("value:Q", title=title, scale=alt.Scale(scheme="orangered", domain=[0, top])),
+        color=alt.Color("value:Q", title=title, scale=alt.Scale(scheme="orangered", domain=[0, top]),
+                        legend=alt.Legend(orient="bottom", direction="horizontal")),  # on screen on a phone too
         tooltip=[alt.Tooltip("layer:O", title=layer_title), alt.Tooltip("head:O", title=head_title),
                  alt.Tooltip("value:Q", title=title, format=".2f")],
     )  # fmt: skip

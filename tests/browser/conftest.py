@@ -8,8 +8,10 @@ so runs still being trained under ``runs/`` never change what the tests see.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -55,6 +57,27 @@ def browser():
         b.close()
 
 
+def _failed(response) -> bool:
+    """An HTTP error, except Streamlit's own probe for a server under a page's path.
+
+    Opened at ``/<page>``, the frontend first asks ``/<page>/_stcore/health`` (and ``host-config``)
+    in case the app is served below that path, gets 404, and then uses the root.
+    """
+    if response.status < 400:
+        return False
+    return not (response.status == 404 and STCORE_PROBE.fullmatch(urlparse(response.url).path))
+
+
+def _console_error(message) -> bool:
+    """A console error; the browser's echo of a 404 is left to :func:`_failed`, which sees the address."""
+    if message.type != "error":
+        return False
+    return not message.text.startswith("Failed to load resource: the server responded with a status of 404")
+
+
+STCORE_PROBE = re.compile(r"/[^/]+/_stcore/(health|host-config)")
+
+
 @pytest.fixture()
 def errors() -> list[str]:
     """Console errors, page errors, failed requests and HTTP errors seen by :func:`open_page`."""
@@ -71,8 +94,8 @@ def open_page(browser, errors):
         page.set_default_timeout(PAGE_TIMEOUT_MS)
         page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
         page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url}"))
-        page.on("response", lambda r: errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
-        page.on("console", lambda m: errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+        page.on("response", lambda r: errors.append(f"HTTP {r.status}: {r.url}") if _failed(r) else None)
+        page.on("console", lambda m: errors.append(f"console {m.type}: {m.text}") if _console_error(m) else None)
         pages.append(page)
         return page
 
