@@ -106,7 +106,7 @@ def own_modules(root: Path, file: Path) -> set[str]:
     A script in a folder that is not a package (``bench/``) is run as ``python bench/x.py``, which
     puts its folder on ``sys.path``; so its neighbours import as top-level modules.
     """
-    own = {p.name for p in root.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    own = {p.name for p in root.iterdir() if p.is_dir() and any(p.glob("*.py"))}  # packages, namespace ones too
     own |= {p.stem for p in root.glob("*.py")}
     if not (file.parent / "__init__.py").exists():
         own |= {p.stem for p in file.parent.glob("*.py")}
@@ -233,8 +233,8 @@ def test_script_siblings_are_own_but_package_siblings_are_not(tmp_path):
     (tmp_path / "bench").mkdir()
     (tmp_path / "bench" / "training.py").write_text("")
     (tmp_path / "app.py").write_text("")
-    assert own_modules(tmp_path, tmp_path / "bench" / "models.py") == {"core", "app", "training"}
-    assert own_modules(tmp_path, tmp_path / "core" / "helper.py") == {"core", "app"}
+    assert own_modules(tmp_path, tmp_path / "bench" / "models.py") == {"core", "bench", "app", "training"}
+    assert own_modules(tmp_path, tmp_path / "core" / "helper.py") == {"core", "bench", "app"}
 
 
 def _check(module: str, distributions: Mapping[str, list[str]], required=frozenset({"tensorflow-cpu", "numpy"})):

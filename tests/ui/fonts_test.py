@@ -104,6 +104,7 @@ class Column:
 
 
 st.columns = lambda n: [Column() for _ in range(n)]
+st.container = lambda **kwargs: Column()  # the buttons sit in one horizontal container
 from ui.downloads import attention_downloads
 from ui.present import ChartStyle
 
