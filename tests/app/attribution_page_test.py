@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.app.conftest import charts, open_app
+from tests.app.conftest import charts, open_app, query_param, submit_form
 from tests.app.tiny_models import ADDITIVE, TRANSFORMER, tiny_model_dir, tiny_model_root  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.usefixtures("tiny_model_dir")
@@ -14,16 +14,7 @@ PAGE = "app_pages/attribution.py"
 
 
 def _submit(at, text: str = "I am cold."):
-    at.default_timeout = 600  # the first call traces the model's gradient or intervention function
-    at.text_area(key="attribution_sentence").input(text)
-    at.button(key="FormSubmitter:attribution_form-Translate and attribute").click().run()
-    assert not at.exception, at.exception
-    return at
-
-
-def _param(at, name: str):
-    value = at.query_params.get(name)
-    return value[0] if isinstance(value, list) else value
+    return submit_form(at, "attribution_", "Translate and attribute", text)
 
 
 def test_transformer_attention_rollout_and_attributions_side_by_side():
@@ -37,7 +28,7 @@ def test_transformer_attention_rollout_and_attributions_side_by_side():
     assert "ρ attention vs integrated gradients" in table.value.columns
     assert "completeness gap" in table.value.columns
     assert len(at.get("download_button")) == 4 * 3 + 1
-    assert _param(at, "text") == "I am cold."
+    assert query_param(at, "text") == "I am cold."
 
 
 def test_recurrent_model_has_no_rollout_and_links_reopen_the_view():
@@ -45,7 +36,7 @@ def test_recurrent_model_has_no_rollout_and_links_reopen_the_view():
     assert not at.warning and not at.error
     assert len(charts(at)) == 3
     assert any("64 steps" in c.value for c in at.caption)
-    assert (_param(at, "baseline"), _param(at, "steps")) == ("pad", "64")
+    assert (query_param(at, "baseline"), query_param(at, "steps")) == ("pad", "64")
 
 
 def test_hostile_links_are_refused_and_chinese_works():

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.app.conftest import charts, open_app
+from tests.app.conftest import charts, open_app, query_param
 from tests.app.tiny_models import ADDITIVE, TRANSFORMER, tiny_model_dir, tiny_model_root  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.usefixtures("tiny_model_dir")  # the app sees the tiny runs
@@ -24,11 +24,6 @@ def _submit(at, text: str = "I am cold.", width: int | None = None):
     at.button(key="FormSubmitter:beam_form-Search").click().run()
     assert not at.exception, at.exception
     return at
-
-
-def _param(at, name: str) -> str | None:
-    value = at.query_params.get(name)
-    return value[0] if isinstance(value, list) else value
 
 
 def _dot(at) -> str:
@@ -53,7 +48,7 @@ def test_nbest_heatmap_and_tree():
     dot = _dot(at)
     assert dot.startswith("digraph beam {") and "start -> n0_" in dot
     assert 'label="[END]' in dot and "#1" in dot and "#3" in dot
-    assert (_param(at, "text"), _param(at, "width"), _param(at, "alpha")) == ("I am cold.", "3", "0.6")
+    assert (query_param(at, "text"), query_param(at, "width"), query_param(at, "alpha")) == ("I am cold.", "3", "0.6")
 
 
 def test_picking_a_hypothesis_and_hiding_pruned_branches():

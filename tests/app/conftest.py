@@ -51,5 +51,20 @@ def translate(at, text: str):
     return at
 
 
+def query_param(at, name: str) -> str | None:
+    """The link parameter ``name`` as the page last published it (None when absent)."""
+    value = at.query_params.get(name)
+    return value[0] if isinstance(value, list) else value
+
+
+def submit_form(at, prefix: str, label: str, text: str = "I am cold."):
+    """Type ``text`` into the ``<prefix>sentence`` box and press the form's ``label`` button."""
+    at.default_timeout = 600  # the first call traces the model's gradient or intervention function
+    at.text_area(key=f"{prefix}sentence").input(text)
+    at.button(key=f"FormSubmitter:{prefix}form-{label}").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
 def charts(at):
     return at.get("vega_lite_chart")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.conftest import charts, open_app
+from tests.app.conftest import charts, open_app, query_param, submit_form
 from tests.app.tiny_models import ADDITIVE, TRANSFORMER, tiny_model_dir, tiny_model_root  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.usefixtures("tiny_model_dir")
@@ -12,16 +12,7 @@ PAGE = "app_pages/interventions.py"
 
 
 def _submit(at, text: str = "I am cold."):
-    at.default_timeout = 600  # the first call traces the model's gradient or intervention function
-    at.text_area(key="interventions_sentence").input(text)
-    at.button(key="FormSubmitter:interventions_form-Translate").click().run()
-    assert not at.exception, at.exception
-    return at
-
-
-def _param(at, name: str):
-    value = at.query_params.get(name)
-    return value[0] if isinstance(value, list) else value
+    return submit_form(at, "interventions_", "Translate", text)
 
 
 def test_switching_off_heads_is_named_and_scored():
@@ -33,7 +24,7 @@ def test_switching_off_heads_is_named_and_scored():
     assert len(charts(at)) == 2
     (delta,) = at.dataframe
     assert "Δ log p of the original token" in delta.value.columns
-    assert _param(at, "heads") == "cross-2-1,cross-2-2"
+    assert query_param(at, "heads") == "cross-2-1,cross-2-2"
 
 
 def test_link_with_heads_and_uniform_mode():
@@ -65,4 +56,4 @@ def test_source_edit_side_by_side():
     assert not at.exception, at.exception
     assert any("source edited" in i.value for i in at.info)
     assert len(charts(at)) == 2
-    assert (_param(at, "change"), _param(at, "edit"), _param(at, "word")) == ("source", "drop", "1")
+    assert (query_param(at, "change"), query_param(at, "edit"), query_param(at, "word")) == ("source", "drop", "1")

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from core.text import MAX_INPUT_CHARS
-from tests.app.conftest import charts, open_app
+from tests.app.conftest import charts, open_app, query_param
 from tests.app.tiny_models import (  # noqa: F401  (fixtures)
     ADDITIVE,
     TRANSFORMER,
@@ -30,11 +30,6 @@ def _submit(at, text: str = "I am cold."):
     at.button(key="FormSubmitter:layers_form-Show the attention").click().run()
     assert not at.exception, at.exception
     return at
-
-
-def _param(at, name: str) -> str | None:
-    value = at.query_params.get(name)
-    return value[0] if isinstance(value, list) else value
 
 
 def _grid_chart(at):
@@ -71,7 +66,7 @@ def test_grid_of_every_layer_and_head_then_one_enlarged():
     assert [s.value for s in at.subheader][-1] == "Cross-attention: layer 2, head 1"
     assert _heatmap(at)["layer"][0]["encoding"]["color"]["scale"]["domain"] == [0, 1.0]
     assert len(at.get("download_button")) == 3
-    assert (_param(at, "text"), _param(at, "kind"), _param(at, "layer"), _param(at, "head")) == (
+    assert (query_param(at, "text"), query_param(at, "kind"), query_param(at, "layer"), query_param(at, "head")) == (
         "I am cold.",
         "cross",
         "2",
@@ -95,7 +90,7 @@ def test_each_kind_and_a_chosen_head():
     assert [s.value for s in at.subheader][-1] == "Decoder self-attention: layer 1, head 2"
     chosen = {(r["layer"], r["head"]) for r in _grid_values(at) if r["chosen"]}
     assert chosen == {(1, 2)}  # the enlarged panel is outlined in the grid
-    assert (_param(at, "kind"), _param(at, "layer"), _param(at, "head")) == ("decoder_self", "1", "2")
+    assert (query_param(at, "kind"), query_param(at, "layer"), query_param(at, "head")) == ("decoder_self", "1", "2")
 
 
 def test_a_click_on_a_panel_enlarges_it():
