@@ -196,21 +196,7 @@ def train(args: argparse.Namespace) -> Path:
             tc = dataclasses.replace(tc, data=args.data)
         config = ModelConfig.load(home / runs.CONFIG)
     else:
-        tc = TrainConfig(
-            data=args.data,
-            epochs=args.epochs,
-            batch_size=args.batch_size,
-            learning_rate=TrainConfig.learning_rate if args.learning_rate is None else args.learning_rate,
-            lr_schedule=TrainConfig.lr_schedule if args.lr_schedule is None else args.lr_schedule,
-            seed=args.seed,
-            split_seed=args.split_seed,
-            val_fraction=args.val_fraction,
-            test_fraction=args.test_fraction,
-            max_tokens=args.max_tokens,
-            max_pairs=args.max_pairs,
-            steps_log_every=args.steps_log_every,
-            keep=TrainConfig.keep if args.keep is None else args.keep,
-        )
+        tc = fresh_train_config(args)
         config = None
     tc = dataclasses.replace(tc, hardware=runs.describe_hardware())
     keras.utils.set_random_seed(tc.seed)
@@ -354,6 +340,25 @@ def _warm_start(model, out: Path) -> None:
     if not (out / runs.WEIGHTS).is_file():
         raise FileNotFoundError(f"--resume found neither {runs.CHECKPOINT}/ nor {runs.WEIGHTS} in {out}")
     model.load_weights(out / runs.WEIGHTS)
+
+
+def fresh_train_config(args: argparse.Namespace) -> TrainConfig:
+    """The training settings of a fresh start from its parsed command line (defaults where a flag is absent)."""
+    return TrainConfig(
+        data=args.data,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        learning_rate=TrainConfig.learning_rate if args.learning_rate is None else args.learning_rate,
+        lr_schedule=TrainConfig.lr_schedule if args.lr_schedule is None else args.lr_schedule,
+        seed=args.seed,
+        split_seed=args.split_seed,
+        val_fraction=args.val_fraction,
+        test_fraction=args.test_fraction,
+        max_tokens=args.max_tokens,
+        max_pairs=args.max_pairs,
+        steps_log_every=args.steps_log_every,
+        keep=TrainConfig.keep if args.keep is None else args.keep,
+    )
 
 
 def _load_train_config(out: Path) -> TrainConfig:

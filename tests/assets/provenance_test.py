@@ -25,7 +25,7 @@ pytestmark = pytest.mark.skipif(not SHIPPED, reason="no shipped model under asse
 
 def _replay(commands: list[str]):
     """(TrainConfig, ModelConfig fields, learning rate after each epoch) that the command lines give."""
-    from core.train import TrainConfig, _parse
+    from core.train import _parse, fresh_train_config
 
     tc, model, rates = None, None, []
     for line in commands:
@@ -35,21 +35,7 @@ def _replay(commands: list[str]):
         args = _parse(words[3:])
         if not args.resume:
             assert tc is None, f"a second fresh start in {commands}"
-            tc = TrainConfig(
-                data=args.data,
-                epochs=args.epochs,
-                batch_size=args.batch_size,
-                learning_rate=args.learning_rate or TrainConfig.learning_rate,
-                lr_schedule=args.lr_schedule or TrainConfig.lr_schedule,
-                seed=args.seed,
-                split_seed=args.split_seed,
-                val_fraction=args.val_fraction,
-                test_fraction=args.test_fraction,
-                max_tokens=args.max_tokens,
-                max_pairs=args.max_pairs,
-                steps_log_every=args.steps_log_every,
-                keep=args.keep or TrainConfig.keep,
-            )
+            tc = fresh_train_config(args)
             model = {f.name: getattr(args, f.name) for f in dataclasses.fields(ModelConfig)}
             start = 0
         else:
