@@ -13,7 +13,6 @@ sees what ``last`` gave up.
 
 from __future__ import annotations
 
-import json
 import math
 import shlex
 from pathlib import Path
@@ -61,9 +60,7 @@ def read_training(path: Path) -> dict:
 def update_training(path: Path, **entries) -> None:
     """Set top-level ``entries`` of ``training.json`` in the run folder at ``path``, keeping the rest."""
     training = {**read_training(path), **entries}
-    tmp = path / (runs.TRAINING + ".tmp")
-    tmp.write_text(json.dumps(training, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    tmp.replace(path / runs.TRAINING)
+    runs.write_json_atomic(path / runs.TRAINING, training)
 
 
 def saved(path: Path) -> dict | None:

@@ -21,6 +21,7 @@ import csv
 import json
 import math
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,7 +132,22 @@ def read_metrics(path: Path) -> dict | None:
 
 def write_metrics(path: Path, metrics: dict) -> None:
     """Write ``metrics.json`` of the run folder at ``path`` (readable JSON, accents kept)."""
-    (path / METRICS).write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_json_atomic(path / METRICS, metrics)
+
+
+def write_json_atomic(path: Path, data: dict) -> None:
+    """Write ``data`` as JSON at ``path`` through a temporary file, fsync and ``os.replace``."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)  # readable like the other files of a model folder
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def probe_epochs(path: Path) -> list[int]:

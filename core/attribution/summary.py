@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
+from core import runs
 from core.attribution.gradients import DEFAULT_STEPS, Attributor
 from core.attribution.rank import spearman_rows
 from core.attribution.rollout import effective_cross_attention
@@ -93,21 +92,6 @@ def summarise(translator, sentences: list[str], steps: int = DEFAULT_STEPS, base
     }
 
 
-def write_json_atomic(path: Path, data: dict) -> None:
-    """Write ``data`` as JSON at ``path`` through a temporary file, fsync and ``os.replace``."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)  # readable like the other files of a model folder
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def read_summary(run: Path) -> dict | None:
     """``attribution.json`` of a run folder, None when absent; :class:`SummaryError` names what is wrong."""
     file = run / SUMMARY
@@ -148,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     translator = load_translator(args.run)
     summary = summarise(translator, sentences, args.steps, args.baseline, log=lambda m: print(m, flush=True))
-    write_json_atomic(args.run / SUMMARY, summary)
+    runs.write_json_atomic(args.run / SUMMARY, summary)
     print(json.dumps(summary, ensure_ascii=False))
     return 0
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core import runs
 from core.interventions.head_mask import KINDS
 
 IMPORTANCE = "head_importance.json"
@@ -96,7 +97,6 @@ def importance_grid(data: dict, kind: str, layers: int, heads: int, field: str =
 
 
 def main(argv: list[str] | None = None) -> int:
-    from core.attribution.summary import write_json_atomic
     from core.data import DataNotFoundError
     from core.evaluate import test_references
     from core.runs import load_translator
@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     result = head_importance(translator, list(refs), list(refs.values()), log=lambda m: print(m, flush=True))
-    write_json_atomic(args.run / IMPORTANCE, result)
+    runs.write_json_atomic(args.run / IMPORTANCE, result)
     print(json.dumps(result["most_important"] | {"bleu": result["bleu"]}, ensure_ascii=False))
     return 0
 

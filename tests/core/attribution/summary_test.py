@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from core.attribution.card import markdown_table
-from core.attribution.summary import SUMMARY, SummaryError, read_summary, summarise, write_json_atomic
+from core.attribution.summary import SUMMARY, SummaryError, read_summary, summarise
 from core.interventions.importance import IMPORTANCE, ImportanceError, head_importance, importance_grid, read_importance
+from core.runs import write_json_atomic
 from tests.core.attribution.conftest import tiny_translator
 
 SENTENCES = ["the cat sat on the mat .", "i am cold .", "the cat ."]
