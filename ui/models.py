@@ -22,10 +22,15 @@ disable_keras_cleanup()  # the models below are shared; see ui/keras_cleanup.py
 _LOAD_LOCK = threading.Lock()  # Keras builds one model at a time
 
 
-@st.cache_data(ttl=30, show_spinner=False)
 def list_models() -> list[runs.RunInfo]:
-    """Every run folder under ``assets/`` and ``runs/``, broken ones with their error."""
-    return runs.find_runs()
+    """Every run folder under ``assets/`` and ``runs/`` (or ``$ATTENTION_LAB_MODEL_DIRS``), broken ones with their error."""
+    return _find_runs(runs.model_roots())
+
+
+@st.cache_data(ttl=30, show_spinner=False, max_entries=8)
+def _find_runs(roots: tuple[Path, ...]) -> list[runs.RunInfo]:
+    """The listing of ``roots``, kept 30 s; keyed on the folders so a change of folders is never served stale."""
+    return runs.find_runs(roots)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)  # pages say "working" in their own language
