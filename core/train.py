@@ -4,6 +4,10 @@
     python -m core.train --out runs/additive --epochs 15 --resume   # continue to epoch 15
     python -m core.train --out runs/additive --epochs 18 --resume --learning-rate 5e-4 --lr-schedule cosine
 
+Every argument is checked before any work (exit code 2 naming the value). One process at a
+time writes a run folder; a full disk or a missing permission ends the run with a one-line
+message and exit code 1, the files of the last finished epoch left intact.
+
 The corpus is found with ``--data PATH``, ``$ATTENTION_LAB_DATA``, or the usual places
 (see :func:`core.data.find_data`).
 """
@@ -14,14 +18,17 @@ import argparse
 import dataclasses
 import json
 import os
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from core import runs
+from core import atomic, checkpoints, model_files, runs, train_args
 from core.config import ARCHITECTURES, CHOICES, ModelConfig
-from core.data import filter_length, read_pairs, split_pairs
+from core.data import filter_length, find_data, read_pairs, split_pairs
+from core.lock import LockedError, run_lock
 from core.text import tokenize
+from core.train_args import UsageError
 
 STRATEGIES = ("default", "mirrored", "multiworker")
 LR_SCHEDULES = ("constant", "cosine")
@@ -75,6 +82,7 @@ class TrainConfig:
     steps_log_every: int = 50
     clipnorm: float = 5.0
     hardware: str | None = None  # where the run trained (last start or resume)
+    data_fingerprint: str | None = None  # "<bytes>:<sha256 prefix>" of the data file the run started on
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -82,7 +90,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--out", required=True, type=Path, help="run folder to write")
     p.add_argument("--data", help="spa-eng.zip or spa.txt (default: $ATTENTION_LAB_DATA or usual places)")
     p.add_argument("--resume", action="store_true", help="continue the run in --out up to --epochs")
-    p.add_argument("--arch", choices=ARCHITECTURES, default="additive")
+    p.add_argument("--force", action="store_true", help="with --resume: continue on a different data set")
+    p.add_argument("--arch", choices=ARCHITECTURES, default=None, help="model architecture (default additive)")
     d, t = ModelConfig(), TrainConfig()
     p.add_argument("--epochs", type=int, default=t.epochs)
     p.add_argument("--batch-size", type=int, default=t.batch_size)
@@ -106,17 +115,18 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--max-tokens", type=int, default=t.max_tokens)
     p.add_argument("--max-pairs", type=int, default=None)
     p.add_argument("--steps-log-every", type=int, default=t.steps_log_every)
-    model = p.add_argument_group("model (see core.config.ModelConfig)")
+    model = p.add_argument_group("model (see core.config.ModelConfig; with --resume: the run's own)")
     for f in dataclasses.fields(ModelConfig):
         if f.name == "arch":
             continue
         flag, default = "--" + f.name.replace("_", "-"), getattr(d, f.name)
+        # None marks "not given": a resume then keeps the run's value, a new run takes the default
         if isinstance(default, bool):
-            model.add_argument(flag, action=argparse.BooleanOptionalAction, default=default)
+            model.add_argument(flag, action=argparse.BooleanOptionalAction, default=None)
         elif f.name in CHOICES:
-            model.add_argument(flag, choices=CHOICES[f.name], default=default)
+            model.add_argument(flag, choices=CHOICES[f.name], default=None, help=f"default {default}")
         else:
-            model.add_argument(flag, type=type(default), default=default)
+            model.add_argument(flag, type=type(default), default=None, help=f"default {default}")
     p.add_argument("--verbose", default="auto", help="Keras fit verbosity: auto, 0, 1 or 2")
     p.add_argument(
         "--strategy",
@@ -131,24 +141,59 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+def run_folder(args: argparse.Namespace) -> Path:
+    """The folder this process writes: ``--out`` for the chief, a sibling for other workers."""
+    return args.out if is_chief() else args.out.with_name(f"{args.out.name}.worker-{os.getpid()}")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
-    out: Path = args.out
-    if out.exists() and any(out.iterdir()) and not args.resume:
-        print(f"error: {out} is not empty; pass --resume to continue it or choose another --out", file=sys.stderr)
-        return 2
-    if args.resume and not (out / runs.CONFIG).is_file():
-        print(f"error: --resume needs an existing run in {out} (no {runs.CONFIG} there)", file=sys.stderr)
-        return 2
     try:
-        train(args)
-    except (FileNotFoundError, ValueError) as e:
+        train_args.validate(args)
+    except UsageError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    out = run_folder(args)
+    created, fresh = not out.exists(), False
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with run_lock(out, "train"):
+            fresh = train_args.check_folder(argparse.Namespace(**{**vars(args), "out": out}))
+            if fresh and args.resume:
+                print(f"{out} has no finished epoch: starting it afresh", flush=True)
+            if fresh:
+                train_args.clear_unstarted(out)
+                args.resume = False
+            atomic.remove_temporaries(out)
+            train(args, out)
+    except (UsageError, FileNotFoundError, ValueError) as e:
+        print(f"error: {model_files.scrub(str(e)) if not isinstance(e, UsageError) else e}", file=sys.stderr)
+        return _failed(out, created, fresh, 2)
+    except LockedError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    except OSError as e:  # a full disk, a missing permission: one line, the last good state kept
+        message = str(e) if isinstance(e, atomic.WriteError) else atomic.describe(Path(e.filename or out), e)
+        print(f"error: {message}", file=sys.stderr)
+        return _failed(out, created, fresh, 1)
     return 0
 
 
-def train(args: argparse.Namespace) -> Path:
+def _failed(out: Path, created: bool, fresh: bool, code: int) -> int:
+    """Exit ``code``; a new run that finished no epoch leaves nothing behind that blocks a rerun."""
+    if fresh and out.is_dir() and not train_args.has_progress(out):
+        try:
+            if created:
+                shutil.rmtree(out)
+            else:
+                train_args.clear_unstarted(out)
+        except OSError:
+            pass
+    return code
+
+
+def train(args: argparse.Namespace, out: Path | None = None) -> Path:
+    """Train into ``out`` (default: :func:`run_folder`); the caller holds the folder's lock."""
     import keras
 
     from core.data import make_dataset
@@ -159,59 +204,47 @@ def train(args: argparse.Namespace) -> Path:
 
     strategy = make_strategy(args.strategy, args.cpu_devices)
     # every worker trains; only the chief's files form the run, the others write beside it
-    out: Path = args.out if is_chief() else args.out.with_name(f"{args.out.name}.worker-{os.getpid()}")
+    out = out or run_folder(args)
     out.mkdir(parents=True, exist_ok=True)
     if args.resume:
-        tc = dataclasses.replace(_load_train_config(out), epochs=args.epochs)
-        for name in ("learning_rate", "lr_schedule"):  # a resumed run may continue at another rate
-            if getattr(args, name) is not None:
-                tc = dataclasses.replace(tc, **{name: getattr(args, name)})
-        if args.data:
-            tc = dataclasses.replace(tc, data=args.data)
-        config = ModelConfig.load(out / runs.CONFIG)
+        tc, config = _resumed_config(args, out)
     else:
-        tc = TrainConfig(
-            data=args.data,
-            epochs=args.epochs,
-            batch_size=args.batch_size,
-            learning_rate=TrainConfig.learning_rate if args.learning_rate is None else args.learning_rate,
-            lr_schedule=TrainConfig.lr_schedule if args.lr_schedule is None else args.lr_schedule,
-            seed=args.seed,
-            split_seed=args.split_seed,
-            val_fraction=args.val_fraction,
-            test_fraction=args.test_fraction,
-            max_tokens=args.max_tokens,
-            max_pairs=args.max_pairs,
-            steps_log_every=args.steps_log_every,
-        )
-        config = None
-    tc = dataclasses.replace(tc, hardware=runs.describe_hardware())
+        tc, config = _new_config(args), None
+    data = find_data(tc.data)
+    if args.resume:
+        train_args.check_resume(args, config, runs.read_json(out, runs.TRAINING) or {}, data)
+    tc = dataclasses.replace(tc, hardware=runs.describe_hardware(), data_fingerprint=train_args.fingerprint(data))
     keras.utils.set_random_seed(tc.seed)
 
-    pairs = read_pairs(tc.data)
+    pairs = read_pairs(data)
     split = split_pairs(pairs, tc.val_fraction, tc.test_fraction, tc.split_seed)
     train_pairs = filter_length(split.train, tc.max_tokens)
     val_pairs = filter_length(split.val, tc.max_tokens)
     if tc.max_pairs:
         train_pairs = train_pairs[: tc.max_pairs]
         val_pairs = val_pairs[: max(1, tc.max_pairs // 10)] if val_pairs else train_pairs[:1]
+    if not train_pairs:
+        raise UsageError(
+            f"{data.name} gives no training pairs ({len(pairs)} pairs read, {len(split.train)} in the training "
+            f"split, none of at most --max-tokens {tc.max_tokens} tokens)"
+        )
     if not val_pairs:
         val_pairs = train_pairs[: max(1, len(train_pairs) // 10)]
     train_src = [tokenize(en) for en, _ in train_pairs]
     train_tgt = [tokenize(es) for _, es in train_pairs]
 
     if args.resume:
-        src_vocab = Vocabulary.load(out / runs.SRC_VOCAB)
-        tgt_vocab = Vocabulary.load(out / runs.TGT_VOCAB)
+        src_vocab = model_files.read_vocab(out, runs.SRC_VOCAB, config.src_vocab_size)
+        tgt_vocab = model_files.read_vocab(out, runs.TGT_VOCAB, config.tgt_vocab_size)
     else:
-        src_vocab = Vocabulary.adapt(train_src, args.src_vocab_size)
-        tgt_vocab = Vocabulary.adapt(train_tgt, args.tgt_vocab_size)
+        sizes = train_args.model_sizes(args)
+        src_vocab = Vocabulary.adapt(train_src, sizes["src_vocab_size"])
+        tgt_vocab = Vocabulary.adapt(train_tgt, sizes["tgt_vocab_size"])
         src_vocab.save(out / runs.SRC_VOCAB)
         tgt_vocab.save(out / runs.TGT_VOCAB)
-        sizes = {f.name: getattr(args, f.name) for f in dataclasses.fields(ModelConfig)}
         config = ModelConfig(**{**sizes, "src_vocab_size": len(src_vocab), "tgt_vocab_size": len(tgt_vocab)})
         config.save(out / runs.CONFIG)
-    (out / runs.TRAINING).write_text(json.dumps(dataclasses.asdict(tc), indent=2) + "\n", encoding="utf-8")
+    atomic.write_text(out / runs.TRAINING, json.dumps(dataclasses.asdict(tc), indent=2) + "\n", "training")
     print(
         f"{len(train_pairs)} training pairs, {len(val_pairs)} validation pairs; "
         f"vocabularies {len(src_vocab)} / {len(tgt_vocab)}",
@@ -226,7 +259,8 @@ def train(args: argparse.Namespace) -> Path:
     train_ds = make_dataset(*ids(train_pairs), batch_size=tc.batch_size, shuffle=True, seed=tc.seed)
     val_ds = make_dataset(*ids(val_pairs), batch_size=tc.batch_size, shuffle=False)
 
-    warm = args.resume and not (out / runs.CHECKPOINT).exists()
+    points = checkpoints.found(out) if args.resume else []
+    warm = args.resume and not points
     initial_epoch = _last_epoch(out) if warm else 0
     with strategy.scope():
         model = build_model(config)
@@ -239,12 +273,23 @@ def train(args: argparse.Namespace) -> Path:
             metrics=[masked_accuracy],
         )
     print(f"strategy {args.strategy}: {strategy.num_replicas_in_sync} replica(s)", flush=True)
+    resumed = checkpoints.restore(model, out) if points else None
+    if points and resumed is None:
+        print(f"no checkpoint in {out} loads: continuing from its weights", flush=True)
+        warm, initial_epoch = True, _last_epoch(out)
     if warm:
         _warm_start(model, out)
         print(f"no checkpoint in {out}: continuing from its weights after epoch {initial_epoch}", flush=True)
+    start = resumed.epoch if resumed else initial_epoch
     callbacks = [
-        keras.callbacks.BackupAndRestore(str(out / runs.CHECKPOINT), delete_checkpoint=False),
-        RunLogger(out, src_vocab, tgt_vocab, steps_log_every=tc.steps_log_every, initial_epoch=initial_epoch),
+        RunLogger(
+            out,
+            src_vocab,
+            tgt_vocab,
+            steps_log_every=tc.steps_log_every,
+            initial_epoch=start,
+            resumed=resumed,
+        ),
         keras.callbacks.TensorBoard(str(out / runs.TENSORBOARD), update_freq="epoch", write_graph=False),
     ]
     verbose = args.verbose if args.verbose == "auto" else int(args.verbose)
@@ -252,7 +297,7 @@ def train(args: argparse.Namespace) -> Path:
         train_ds,
         validation_data=val_ds,
         epochs=tc.epochs,
-        initial_epoch=initial_epoch,
+        initial_epoch=start,
         callbacks=callbacks,
         verbose=verbose,
     )
@@ -289,12 +334,51 @@ def _warm_start(model, out: Path) -> None:
     """
     if not (out / runs.WEIGHTS).is_file():
         raise FileNotFoundError(f"--resume found neither {runs.CHECKPOINT}/ nor {runs.WEIGHTS} in {out}")
-    model.load_weights(out / runs.WEIGHTS)
+    try:
+        model.load_weights(model_files.check_weights(out))
+    except runs.RunError:
+        raise
+    except Exception as e:
+        raise runs.RunError(f"{runs.WEIGHTS} in {out} cannot be loaded: {str(e)[:200]}") from None
+
+
+def _new_config(args: argparse.Namespace) -> TrainConfig:
+    return TrainConfig(
+        data=args.data,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        learning_rate=TrainConfig.learning_rate if args.learning_rate is None else args.learning_rate,
+        lr_schedule=TrainConfig.lr_schedule if args.lr_schedule is None else args.lr_schedule,
+        seed=args.seed,
+        split_seed=args.split_seed,
+        val_fraction=args.val_fraction,
+        test_fraction=args.test_fraction,
+        max_tokens=args.max_tokens,
+        max_pairs=args.max_pairs,
+        steps_log_every=args.steps_log_every,
+    )
+
+
+def _resumed_config(args: argparse.Namespace, out: Path) -> tuple[TrainConfig, ModelConfig]:
+    """The run's own training settings, with the epochs, rate, schedule and data this command gives."""
+    tc = dataclasses.replace(_load_train_config(out), epochs=args.epochs)
+    for name in ("learning_rate", "lr_schedule"):  # a resumed run may continue at another rate
+        if getattr(args, name) is not None:
+            tc = dataclasses.replace(tc, **{name: getattr(args, name)})
+    if args.data:
+        tc = dataclasses.replace(tc, data=args.data)
+    return tc, model_files.read_config(out)
 
 
 def _load_train_config(out: Path) -> TrainConfig:
-    data = json.loads((out / runs.TRAINING).read_text(encoding="utf-8"))
-    return TrainConfig(**data)
+    data = model_files.read_training(out)
+    if data is None:
+        raise runs.RunError(f"--resume needs {runs.TRAINING} in {out}")
+    known = {f.name for f in dataclasses.fields(TrainConfig)}
+    try:
+        return TrainConfig(**{k: v for k, v in data.items() if k in known})
+    except TypeError as e:
+        raise runs.RunError(f"{runs.TRAINING}: {e}") from None
 
 
 if __name__ == "__main__":
