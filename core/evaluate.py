@@ -118,11 +118,15 @@ def write_metrics(run: Path, result: dict, translator, refs: dict, limit: int | 
     metrics["model"] = {"arch": translator.config.arch, "params": int(translator.model.count_params())}
     metrics["training"] = {
         "epochs": int(history[-1]["epoch"]) if history else 0,
-        "wall_time_s": history[-1]["wall_time"] if history else 0.0,
-        "best_val_loss": min((r["val_loss"] for r in history), default=None),
+        "wall_time_s": _finite(history[-1]["wall_time"]) if history else 0.0,
+        "best_val_loss": min((r["val_loss"] for r in history if math.isfinite(r["val_loss"])), default=None),
         "hardware": training.get("hardware") or runs.describe_hardware(),
     }
     runs.write_metrics(run, metrics)
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -144,6 +148,16 @@ def main(argv: list[str] | None = None) -> int:
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
+    write = args.write and not args.tsv
+    try:
+        with run_lock(args.run, "evaluate --write") if write else contextlib.nullcontext():
+            return _run(args, write)
+    except LockedError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace, write: bool) -> int:
     try:
         if args.tsv:
             refs = group_references(parse_tsv(args.tsv.read_text(encoding="utf-8").splitlines()))
@@ -160,19 +174,14 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    write = args.write and not args.tsv
+    result = evaluate(translator, refs, batch_size=args.batch_size, beam_width=args.beam, alpha=args.alpha)
+    result["split"] = str(args.tsv) if args.tsv else "test"
     try:
-        with run_lock(args.run, "evaluate --write") if write else contextlib.nullcontext():
-            result = evaluate(translator, refs, batch_size=args.batch_size, beam_width=args.beam, alpha=args.alpha)
-            result["split"] = str(args.tsv) if args.tsv else "test"
-            if write and args.beam == 1:
-                write_metrics(args.run, result, translator, refs, args.limit, args.batch_size)
-            elif write:
-                write_beam_metrics(args.run, result)
-    except LockedError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 1
-    except OSError as e:
+        if write and args.beam == 1:
+            write_metrics(args.run, result, translator, refs, args.limit, args.batch_size)
+        elif write:
+            write_beam_metrics(args.run, result)
+    except OSError as e:  # a full disk, a missing permission: metrics.json stays as it was
         print(f"error: {e}", file=sys.stderr)
         return 1
     for s in result["samples"]:
