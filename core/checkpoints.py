@@ -88,11 +88,6 @@ def found(folder: Path) -> list[Checkpoint]:
     return sorted(out, key=lambda p: p.epoch, reverse=True)
 
 
-def any_files(folder: Path) -> bool:
-    target = folder / runs.CHECKPOINT
-    return target.is_dir() and any(p.is_file() for p in target.iterdir())
-
-
 def restore(model, folder: Path, say=print) -> Checkpoint | None:
     """Load the newest checkpoint that loads into ``model``; a damaged one falls back to the one before.
 

@@ -193,16 +193,10 @@ def _failed(out: Path, created: bool, fresh: bool, code: int) -> int:
 
 
 def train(args: argparse.Namespace, out: Path | None = None) -> Path:
-    """Train into ``out`` (default: :func:`run_folder`); the caller holds the folder's lock."""
-    import keras
+    """Train into ``out`` (default: :func:`run_folder`); the caller holds the folder's lock.
 
-    from core.data import make_dataset
-    from core.losses import masked_accuracy, masked_loss
-    from core.models import build_model
-    from core.run_logger import RunLogger
-    from core.vocab import Vocabulary
-
-    strategy = make_strategy(args.strategy, args.cpu_devices)
+    The data and the resume are checked before TensorFlow is imported or anything is written.
+    """
     # every worker trains; only the chief's files form the run, the others write beside it
     out = out or run_folder(args)
     out.mkdir(parents=True, exist_ok=True)
@@ -213,8 +207,6 @@ def train(args: argparse.Namespace, out: Path | None = None) -> Path:
     data = find_data(tc.data)
     if args.resume:
         train_args.check_resume(args, config, runs.read_json(out, runs.TRAINING) or {}, data)
-    tc = dataclasses.replace(tc, hardware=runs.describe_hardware(), data_fingerprint=train_args.fingerprint(data))
-    keras.utils.set_random_seed(tc.seed)
 
     pairs = read_pairs(data)
     split = split_pairs(pairs, tc.val_fraction, tc.test_fraction, tc.split_seed)
@@ -230,6 +222,18 @@ def train(args: argparse.Namespace, out: Path | None = None) -> Path:
         )
     if not val_pairs:
         val_pairs = train_pairs[: max(1, len(train_pairs) // 10)]
+
+    strategy = make_strategy(args.strategy, args.cpu_devices)
+    import keras
+
+    from core.data import make_dataset
+    from core.losses import masked_accuracy, masked_loss
+    from core.models import build_model
+    from core.run_logger import RunLogger
+    from core.vocab import Vocabulary
+
+    tc = dataclasses.replace(tc, hardware=runs.describe_hardware(), data_fingerprint=train_args.fingerprint(data))
+    keras.utils.set_random_seed(tc.seed)
     train_src = [tokenize(en) for en, _ in train_pairs]
     train_tgt = [tokenize(es) for _, es in train_pairs]
 

@@ -99,7 +99,7 @@ def finished_epoch(out: Path) -> int:
 
 def has_progress(out: Path) -> bool:
     """Whether the folder holds a finished epoch: weights, a checkpoint or a history row."""
-    return (out / runs.WEIGHTS).exists() or checkpoints.any_files(out) or finished_epoch(out) > 0
+    return (out / runs.WEIGHTS).exists() or finished_epoch(out) > 0
 
 
 def foreign_entries(out: Path) -> list[str]:

@@ -63,8 +63,8 @@ def test_kill_hooks_stop_the_process_at_the_write(tmp_path, action):
 
 
 def test_a_second_writer_is_refused_with_the_holders_pid(tmp_path):
-    with run_lock(tmp_path, "train"):
-        with pytest.raises(LockedError, match=rf"process {os.getpid()}\b"), run_lock(tmp_path, "train"):
+    with run_lock(tmp_path, "train"), pytest.raises(LockedError, match=rf"process {os.getpid()}\b"):  # noqa: SIM117
+        with run_lock(tmp_path, "train"):
             pass
     with run_lock(tmp_path):  # released at the end of the block
         pass
