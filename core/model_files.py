@@ -54,8 +54,11 @@ def scrub(text: str) -> str:
 
 def resolve(folder: Path, name: str) -> Path:
     """``folder/name`` after following links; refused when that lands outside ``folder``."""
-    base = folder.resolve()
-    path = (folder / name).resolve()
+    try:
+        base = folder.resolve()
+        path = (folder / name).resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        raise ModelFileError(name, "is a link that leads nowhere (a loop)") from None
     if not path.is_relative_to(base):
         raise ModelFileError(name, "points outside the model folder; refused")
     return path
