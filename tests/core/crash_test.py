@@ -91,6 +91,7 @@ def test_kill_at_every_write_point_then_resume(tmp_path, tiny_tsv, train_args, r
         killed += 1
         assert "Traceback" not in done.stderr, done.stderr
         assert_consistent(run, complete=False)
+        print(f"{fault}: killed, folder consistent", flush=True)
     epochs = finished_epoch(run) + 1
     done = _train(train_args(tiny_tsv, run, "--epochs", str(epochs), "--resume"))
     assert done.returncode == 0, done.stderr[-2000:]

@@ -146,3 +146,21 @@ def test_corruption_fuzzer_full(tmp_path, record_property):
     tried = _fuzz(tmp_path, SLOW_PER_KIND, seed=1)
     record_property("mutations", tried)
     assert tried == SLOW_PER_KIND * len(KINDS)
+
+
+def test_an_uploaded_csv_with_a_huge_field_is_refused_with_a_message():
+    data = b"epoch,loss\n1," + b"9" * 140_000 + b"\n"
+    with pytest.raises(history.HistoryError) as caught:
+        history.validate_upload(data)
+    assert caught.value.code == "bad_csv"
+    assert "Line 2" in str(caught.value) and "field larger than field limit" in str(caught.value)
+
+
+def test_a_history_file_outside_the_folder_is_not_read_for_curves(tmp_path):
+    run = _model(tmp_path)
+    outside = tmp_path / "elsewhere.csv"
+    outside.write_text("epoch,loss\n1,2\n")
+    (run / runs.HISTORY).unlink()
+    os.symlink(outside, run / runs.HISTORY)
+    with pytest.raises(history.HistoryError, match="points outside the model folder"):
+        history.read_history(run)
