@@ -115,6 +115,9 @@ def model_card(info: runs.RunInfo) -> dict:
         history = read_history(info.path)
     except (runs.RunError, OSError):
         history = []
-    config = read_config(info.path)
+    try:
+        config = read_config(info.path)
+    except (runs.RunError, OSError):  # changed since the model list was read: the list will say why
+        return {"model": info.name}
     row = card(config, read_metrics(info.path), history)
     return {"model": info.name, **row, "architecture": arch_label(config)}
