@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
             atomic.remove_temporaries(out)
             train(args, out)
     except (UsageError, FileNotFoundError, ValueError) as e:
-        print(f"error: {model_files.scrub(str(e)) if not isinstance(e, UsageError) else e}", file=sys.stderr)
+        print(f"error: {e}", file=sys.stderr)
         return _failed(out, created, fresh, 2)
     except LockedError as e:
         print(f"error: {e}", file=sys.stderr)
