@@ -45,13 +45,13 @@ DAMAGES = {
     "bleu-null": (runs.METRICS, b'{"bleu": null}'),
     "metrics-latin1": (runs.METRICS, b'{"bleu": 40.8, "note": "a\xf1o"}'),
     "metrics-training-text": (runs.METRICS, b'{"training": "x"}'),
-    "history-latin1": (runs.HISTORY, b"epoch,loss,val_loss,wall_time\n1,2.0,2.1,1.0\n2,1.9,2.0,\xff\n"),
-    "history-empty-epoch": (runs.HISTORY, b"epoch,loss,val_loss,wall_time\n1,2.0,2.1,1.0\n,1.9,2.0,2.0\n"),
-    "history-huge-field": (runs.HISTORY, b"epoch,loss\n1," + b"9" * 140_000 + b"\n"),
     "config-huge": (runs.CONFIG, None),
 }
 USABLE_DAMAGES = {  # the model still translates; the page that reads the file says what is wrong
     "history-no-wall-time": (runs.HISTORY, b"epoch,loss,val_loss\n1,2.0,2.1\n"),
+    "history-latin1": (runs.HISTORY, b"epoch,loss,val_loss,wall_time\n1,2.0,2.1,1.0\n2,1.9,2.0,\xff\n"),
+    "history-empty-epoch": (runs.HISTORY, b"epoch,loss,val_loss,wall_time\n1,2.0,2.1,1.0\n,1.9,2.0,2.0\n"),
+    "history-huge-field": (runs.HISTORY, b"epoch,loss\n1," + b"9" * 140_000 + b"\n"),
     "probe-source-list": (
         PROBE,
         b'{"epoch": 1, "probes": [{"source": ["a"], "source_tokens": [], "target_tokens": []}]}',
@@ -116,11 +116,13 @@ def test_every_page_runs_beside_damaged_models(damaged, page):
     if page == "app_pages/models.py":
         errors = " ".join(e.value for e in at.error).replace("\\", "")
         assert "metrics.json: 'bleu' must be a finite number, got '40.8'" in errors
-        assert "history.csv: is not UTF-8 text (byte 0xff" in errors
         assert "config.json: d_model 65536 is above the cap of 1024" in errors
         assert "vocab_src.txt: points outside the model folder" in errors
-        assert "history.csv line 3: epoch '' is not a whole number" in errors
         assert "metrics.json: 'training' must be an object" in errors
+        warnings = " ".join(w.value for w in at.warning).replace("\\", "")
+        assert "history.csv: is not UTF-8 text (byte 0xff" in warnings
+        assert "history.csv line 3: epoch '' is not a whole number" in warnings
+        assert "field larger than field limit" in warnings
 
 
 def test_a_damaged_probe_file_is_a_warning_on_its_page(damaged):

@@ -54,6 +54,10 @@ def test_non_utf8_files_are_named_with_the_byte(tmp_path):
     run = _model(tmp_path)
     (run / runs.METRICS).write_bytes(b'{"bleu": 1}' + b"\xff" * 3)
     assert model_files.check(run) == "metrics.json: is not UTF-8 text (byte 0xff at position 11)"
+    (run / runs.METRICS).unlink()
+    (run / runs.HISTORY).write_bytes(b"epoch,loss\n1,2\xff\n")
+    with pytest.raises(runs.RunError, match=r"history.csv: is not UTF-8 text \(byte 0xff at position 15\)"):
+        runs.read_history(run)
 
 
 @pytest.mark.parametrize(
@@ -70,7 +74,10 @@ def test_non_utf8_files_are_named_with_the_byte(tmp_path):
 def test_bad_history_rows_are_refused_with_the_line(tmp_path, text, problem):
     run = _model(tmp_path)
     (run / runs.HISTORY).write_text(text, encoding="utf-8")
-    assert problem in model_files.check(run)
+    with pytest.raises(runs.RunError) as caught:
+        runs.read_history(run)
+    assert problem in str(caught.value)
+    assert model_files.check(run) is None  # the model still translates; pages reading the log say why
 
 
 def test_history_without_wall_time_reads_as_nan(tmp_path):
@@ -121,9 +128,13 @@ def _fuzz(tmp_path, per_kind: int, seed: int = 0) -> int:
             for text in [error or "", *(r.error or "" for r in runs.find_runs([run.parent]))]:
                 assert str(tmp_path) not in text and "/etc" not in text, where
                 assert OUTSIDE_SECRET not in text and "root:" not in text, where
-            if error is None:  # what passes the check must be usable by every reader
-                card = read_card(run)
-                assert card["BLEU"] is None or f"{card['BLEU']:.1f}"
+            if error is None:  # what passes the check must be usable by every reader (logs: a RunError at most)
+                try:
+                    card = read_card(run)
+                except runs.RunError as e:
+                    assert kind == runs.HISTORY and str(tmp_path) not in str(e), where
+                else:
+                    assert card["BLEU"] is None or f"{card['BLEU']:.1f}"
             for read in (lambda r: history.read_run(r), lambda r: history.read_run(r, "tensorboard")):
                 try:
                     read(run)
