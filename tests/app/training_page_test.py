@@ -100,13 +100,15 @@ def test_uploads_join_the_overlay_and_bad_ones_are_explained(training):
 
 
 def _write_run(folder, history: str | None, steps: str | None = None) -> None:
-    from core.config import ModelConfig
-
     import h5py
+
+    from core.config import ModelConfig
 
     folder.mkdir(parents=True)
     ModelConfig(src_vocab_size=5, tgt_vocab_size=5).save(folder / runs.CONFIG)
-    with h5py.File(folder / runs.WEIGHTS, "w") as f:  # placeholders the model list accepts: the page reads the logs only
+    with h5py.File(
+        folder / runs.WEIGHTS, "w"
+    ) as f:  # placeholders the model list accepts: the page reads the logs only
         f.create_group("layers")
     for name in (runs.SRC_VOCAB, runs.TGT_VOCAB):
         (folder / name).write_text("\n[UNK]\n[START]\n[END]\nword\n", encoding="utf-8")
