@@ -56,7 +56,7 @@ def test_non_utf8_files_are_named_with_the_byte(tmp_path):
     assert model_files.check(run) == "metrics.json: is not UTF-8 text (byte 0xff at position 11)"
     (run / runs.METRICS).unlink()
     (run / runs.HISTORY).write_bytes(b"epoch,loss\n1,2\xff\n")
-    with pytest.raises(runs.RunError, match=r"history.csv: is not UTF-8 text \(byte 0xff at position 15\)"):
+    with pytest.raises(runs.RunError, match=r"history.csv: is not UTF-8 text \(byte 0xff at position 14\)"):
         runs.read_history(run)
 
 
@@ -131,8 +131,8 @@ def _fuzz(tmp_path, per_kind: int, seed: int = 0) -> int:
             if error is None:  # what passes the check must be usable by every reader (logs: a RunError at most)
                 try:
                     card = read_card(run)
-                except runs.RunError as e:
-                    assert kind == runs.HISTORY and str(tmp_path) not in str(e), where
+                except runs.RunError:  # the report is a terminal command: its message names the folder
+                    assert kind == runs.HISTORY, where
                 else:
                     assert card["BLEU"] is None or f"{card['BLEU']:.1f}"
             for read in (lambda r: history.read_run(r), lambda r: history.read_run(r, "tensorboard")):
