@@ -17,7 +17,7 @@ from ui.charts import attention_heatmap
 from ui.downloads import attention_downloads
 from ui.i18n import t
 from ui.lesson_charts import sharpness_chart
-from ui.models import probe_epochs, read_probes, selected_model
+from ui.models import error_text, probe_epochs, read_probes, selected_model
 from ui.present import ChartStyle, chart_style
 from ui.share import Refused, from_link, int_in, publish
 from ui.text import escape_markdown
@@ -112,7 +112,7 @@ if model is None:
 try:
     epochs = probe_epochs(model.path)
 except (OSError, ValueError) as e:
-    st.error(t("overtime.cannot_list", name=escape_markdown(model.name), error=escape_markdown(str(e))))
+    st.error(t("overtime.cannot_list", name=escape_markdown(model.name), error=escape_markdown(error_text(e))))
     st.stop()
 if not epochs:
     st.info(t("overtime.no_probes", name=escape_markdown(model.name)))
@@ -127,7 +127,7 @@ for e in epochs:
             raise runs.RunError("'probes' is not a list")
         saved[e] = probes
     except (runs.RunError, KeyError, TypeError, OSError) as err:
-        unreadable.append(t("overtime.unreadable_file", epoch=e, error=err))
+        unreadable.append(t("overtime.unreadable_file", epoch=e, error=error_text(err)))
 if unreadable:
     st.warning(t("overtime.unreadable", files=escape_markdown("; ".join(unreadable))))
 epochs = sorted(saved)
@@ -165,7 +165,7 @@ for e in epochs:
     try:
         views[e] = None if probe is None else probe_view(probe)
     except (KeyError, TypeError, ValueError) as err:
-        views[e], errors[e] = None, f"{type(err).__name__}: {err}"
+        views[e], errors[e] = None, error_text(err)
 
 style = chart_style()
 frame = st.empty()

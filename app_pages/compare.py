@@ -9,7 +9,7 @@ from ui.charts import attention_heatmap
 from ui.downloads import attention_downloads
 from ui.examples import DEFAULT_SENTENCE, example_clicked, try_these
 from ui.i18n import t
-from ui.models import arch_label, get_translator, list_models, read_metrics, selected_model
+from ui.models import arch_label, error_text, get_translator, list_models, read_metrics, selected_model
 from ui.present import chart_style, fit_cell
 from ui.share import from_link, from_link_list, one_of, publish, sentence
 from ui.text import escape_markdown
@@ -62,6 +62,8 @@ if submitted or linked:
     elif not chosen:
         st.info(t("compare.pick_one"))
     else:
+        if len(text) > MAX_INPUT_CHARS:
+            st.warning(t("compare.cut", n=MAX_INPUT_CHARS))
         text = text[:MAX_INPUT_CHARS]
         columns = []
         with st.spinner(t("translate.working")):
@@ -71,7 +73,7 @@ if submitted or linked:
                     translator = get_translator(str(info.path))
                     columns.append((name, info.path, arch_label(translator.config), translator.translate(text), None))
                 except Exception as e:
-                    columns.append((name, info.path, None, None, f"{type(e).__name__}: {e}"))
+                    columns.append((name, info.path, None, None, error_text(e)))
         st.session_state[PREFIX + "result"] = (text, columns)
 
 stored = st.session_state.get(PREFIX + "result")

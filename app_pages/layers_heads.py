@@ -5,7 +5,7 @@ from dataclasses import replace
 import streamlit as st
 
 from core import runs
-from core.config import ModelConfig
+from core.model_files import read_config
 from core.vocab import START
 from ui.charts import attention_heatmap
 from ui.charts_grid import PICK, attention_grid, picked_panel
@@ -27,7 +27,7 @@ MAX_LAYERS, MAX_HEADS = 24, 32  # bounds for link parameters; the model's own si
 
 def _arch(info: runs.RunInfo) -> str | None:
     try:
-        return ModelConfig.load(info.path / runs.CONFIG).arch
+        return read_config(info.path).arch
     except (OSError, ValueError, TypeError):
         return None
 

@@ -9,7 +9,7 @@ from ui.charts import attention_bars, attention_heatmap, candidates_chart
 from ui.downloads import attention_downloads
 from ui.examples import DEFAULT_SENTENCE, example_clicked, try_these
 from ui.i18n import t
-from ui.models import get_translator, selected_model
+from ui.models import error_text, get_translator, selected_model
 from ui.present import chart_style
 from ui.share import from_link, publish, sentence
 from ui.text import escape_markdown
@@ -29,10 +29,10 @@ def _decode(forced: tuple, pos: int) -> None:
     try:
         result = get_translator(run["path"]).step_through(run["sentence"], forced)
     except ValueError as e:
-        st.session_state[ERROR] = str(e)
+        st.session_state[ERROR] = error_text(e).split(": ", 1)[1]
         return
     except Exception as e:  # the page shows a message, never a traceback
-        st.session_state[ERROR] = t("translate.failed", model=run["model"], error=f"{type(e).__name__}: {e}")
+        st.session_state[ERROR] = t("translate.failed", model=run["model"], error=error_text(e))
         return
     st.session_state[RESULT] = result
     st.session_state[POS] = max(0, min(pos, len(result.steps) - 1))

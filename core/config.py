@@ -22,6 +22,22 @@ FFN_LABELS = {"relu": "ReLU", "glu": "GLU", "geglu": "GEGLU", "swiglu": "SwiGLU"
 NORMS = ("pre", "post")
 LOCAL_SOFTMAX = ("window", "source")  # local-p: softmax over [p - D, p + D] (published) or the whole source
 CHOICES = {"arch": ARCHITECTURES, "ffn": FEED_FORWARDS, "norm": NORMS, "local_softmax": LOCAL_SOFTMAX}
+VOCAB_CAP = 100_000
+LIMITS = {  # the largest sizes a model may have: a config.json asking for more is refused, not allocated
+    "src_vocab_size": VOCAB_CAP,
+    "tgt_vocab_size": VOCAB_CAP,
+    "max_source_len": 512,
+    "max_decode_len": 512,
+    "embedding_dim": 1024,
+    "encoder_units": 2048,
+    "decoder_units": 4096,
+    "attention_units": 2048,
+    "window": 256,
+    "num_layers": 12,
+    "num_heads": 64,
+    "d_model": 1024,
+    "ff_dim": 8192,
+}
 
 
 @dataclass(frozen=True)
@@ -65,6 +81,11 @@ class ModelConfig:
                 raise ValueError(f"{f.name} must be a positive integer, got {v!r}")
             elif f.type in ("bool", bool) and not isinstance(v, bool):
                 raise ValueError(f"{f.name} must be true or false, got {v!r}")
+        for name, cap in LIMITS.items():
+            if getattr(self, name) > cap:
+                raise ValueError(f"{name} {getattr(self, name)} is above the cap of {cap}")
+        if not isinstance(self.dropout, int | float) or isinstance(self.dropout, bool):
+            raise ValueError(f"dropout must be a number, got {self.dropout!r}")
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"dropout {self.dropout} must be in [0, 1)")
         if self.d_model % self.num_heads:
@@ -97,7 +118,9 @@ class ModelConfig:
         return cls(**d)
 
     def save(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
+        from core import atomic
+
+        atomic.write_text(path, json.dumps(self.to_dict(), indent=2) + "\n", "config")
 
     @classmethod
     def load(cls, path: str | Path) -> ModelConfig:

@@ -7,7 +7,6 @@ Pairs come from the Tatoeba Project via manythings.org/anki (CC-BY 2.0 FR), as
 
 from __future__ import annotations
 
-import io
 import os
 import random
 import zipfile
@@ -65,9 +64,13 @@ def read_pairs(path: str | os.PathLike | None = None) -> list[tuple[str, str]]:
             names = [n for n in zf.namelist() if n.endswith("spa.txt")]
             if not names:
                 raise DataNotFoundError(f"{p} holds no spa.txt (found {zf.namelist()[:5]})")
-            text = io.TextIOWrapper(zf.open(names[0]), encoding="utf-8").read()
+            data = zf.read(names[0])
     else:
-        text = p.read_text(encoding="utf-8")
+        data = p.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")  # a byte-order mark is not part of the first English sentence
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{p.name} is not UTF-8 text (byte 0x{data[e.start]:02x} at position {e.start})") from None
     return parse_tsv(text.splitlines())
 
 
@@ -75,6 +78,8 @@ def parse_tsv(lines: Iterable[str]) -> list[tuple[str, str]]:
     """``English<TAB>Spanish[<TAB>...]`` lines to normalised pairs; blank lines skipped."""
     pairs = []
     for n, line in enumerate(lines, 1):
+        if n == 1:
+            line = line.removeprefix("\ufeff")
         if not line.strip():
             continue
         parts = line.rstrip("\n").split("\t")

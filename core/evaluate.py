@@ -11,14 +11,17 @@ The last line printed is the result as JSON.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import math
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from core import runs
+from core import model_files, runs
 from core.data import DataNotFoundError, group_references, parse_tsv, read_pairs, split_pairs
+from core.lock import LockedError, run_lock
 
 SAMPLE_COUNT = 8
 CHECK_SLICE = 200  # metrics.json also records the score of the first N test sentences, for quick re-checks
@@ -115,8 +118,8 @@ def write_metrics(run: Path, result: dict, translator, refs: dict, limit: int | 
     metrics["model"] = {"arch": translator.config.arch, "params": int(translator.model.count_params())}
     metrics["training"] = {
         "epochs": int(history[-1]["epoch"]) if history else 0,
-        "wall_time_s": history[-1]["wall_time"] if history else 0.0,
-        "best_val_loss": min((r["val_loss"] for r in history), default=None),
+        "wall_time_s": _finite(history[-1]["wall_time"]) if history else 0.0,
+        "best_val_loss": min((r["val_loss"] for r in history if math.isfinite(r["val_loss"])), default=None),
         "hardware": training.get("hardware") or runs.describe_hardware(),
     } | saved_epoch_entries(run)
     runs.write_metrics(run, metrics)
@@ -130,6 +133,10 @@ def saved_epoch_entries(run: Path) -> dict:
     if saved is None:
         return {}
     return {"saved_epoch": saved["epoch"], "keep": saved["keep"], "saved_val_loss": saved.get("val_loss")}
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -147,6 +154,20 @@ def main(argv: list[str] | None = None) -> int:
         help="write metrics.json into the run (whole test split only; with --beam: its 'beam' entry)",
     )
     args = p.parse_args(argv)
+    problem = check_args(args)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    write = args.write and not args.tsv
+    try:
+        with run_lock(args.run, "evaluate --write") if write else contextlib.nullcontext():
+            return _run(args, write)
+    except LockedError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace, write: bool) -> int:
     try:
         if args.tsv:
             refs = group_references(parse_tsv(args.tsv.read_text(encoding="utf-8").splitlines()))
@@ -157,20 +178,51 @@ def main(argv: list[str] | None = None) -> int:
         if not refs:
             raise ValueError(f"no sentence pairs to score in {args.tsv or 'the test split'}")
         translator = runs.load_translator(args.run)
+    except UnicodeDecodeError as e:
+        print(f"error: {args.tsv} is not UTF-8 text (byte at position {e.start})", file=sys.stderr)
+        return 2
     except (OSError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     result = evaluate(translator, refs, batch_size=args.batch_size, beam_width=args.beam, alpha=args.alpha)
     result["split"] = str(args.tsv) if args.tsv else "test"
-    if args.write and not args.tsv:
-        if args.beam == 1:
+    try:
+        if write and args.beam == 1:
             write_metrics(args.run, result, translator, refs, args.limit, args.batch_size)
-        elif not args.limit:
+        elif write:
             write_beam_metrics(args.run, result)
+    except OSError as e:  # a full disk, a missing permission: metrics.json stays as it was
+        print(f"error: {e}", file=sys.stderr)
+        return 1
     for s in result["samples"]:
         print(f"  {s['source']}\n  -> {s['translation']}\n     ({s['references'][0]})", file=sys.stderr)
     print(json.dumps({k: v for k, v in result.items() if k != "samples"}, ensure_ascii=False))
     return 0
+
+
+MAX_BEAM = 64
+MAX_BATCH = 4096
+
+
+def check_args(args: argparse.Namespace) -> str | None:
+    """What is wrong with the command line (naming the value), or None; checked before any work."""
+    if not 1 <= args.batch_size <= MAX_BATCH:
+        return f"--batch-size {args.batch_size} must be between 1 and {MAX_BATCH}"
+    if not 1 <= args.beam <= MAX_BEAM:
+        return f"--beam {args.beam} must be between 1 (greedy search) and {MAX_BEAM}"
+    if args.limit is not None and args.limit < 1:
+        return f"--limit {args.limit} must be at least 1"
+    if not (math.isfinite(args.alpha) and 0 <= args.alpha <= 10):
+        return f"--alpha {args.alpha} must be a number between 0 and 10"
+    if args.write and args.tsv:
+        return "--write scores the test split only; drop --tsv or --write"
+    if args.write and args.beam > 1 and args.limit:
+        return f"--write with --beam {args.beam} needs the whole test split; drop --limit {args.limit}"
+    if not args.run.is_dir():
+        return f"--run {args.run} is not a folder"
+    return (
+        model_files.check(args.run) if (args.run / runs.CONFIG).exists() else f"--run {args.run} has no {runs.CONFIG}"
+    )
 
 
 if __name__ == "__main__":

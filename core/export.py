@@ -15,13 +15,15 @@ result says so.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 from pathlib import Path
 
 import numpy as np
 
-from core import runs
+from core import atomic, runs
+from core.lock import LOCK_FILE, LockedError, run_lock
 from core.probes import PROBE_SENTENCES
 
 SKIP = {runs.CHECKPOINT}
@@ -76,14 +78,43 @@ def half_precision(src: Path, dst: Path) -> None:
 
 
 def export(run: Path, out: Path, float16: bool = False) -> dict:
-    """Copy ``run`` to ``out``; returns sizes and the check against the original's translations."""
+    """Copy ``run`` to ``out``; returns sizes and the check against the original's translations.
+
+    The copy is made in a temporary folder beside ``out`` and renamed to ``out`` once checked,
+    so ``out`` is complete or absent. ``run`` is locked meanwhile: no training writes it.
+    """
     if out.exists():
         raise ValueError(f"{out} exists; remove it first")
+    with run_lock(run, "export"):
+        staging = out.with_name(f"{atomic.TEMP_PREFIX}{os.getpid()}-{out.name}")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            result = _export(run, staging, float16)
+            _fsync_tree(staging)
+            os.rename(staging, out)  # fails if out appeared meanwhile
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    return {**result, "out": str(out)}
+
+
+def _fsync_tree(folder: Path) -> None:
+    for p in [*folder.rglob("*"), folder]:
+        fd = os.open(p, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _export(run: Path, out: Path, float16: bool) -> dict:
     sentences, checked = check_sentences(run)
     reference = runs.load_translator(run).translate_batch(sentences)
     out.mkdir(parents=True)
     for item in run.iterdir():
-        if item.name in SKIP or item.name.endswith(".log"):
+        if item.name in SKIP or item.name == LOCK_FILE or item.name.startswith(atomic.TEMP_PREFIX):
+            continue
+        if item.name.endswith(".log"):
             continue
         if item.is_dir():
             shutil.copytree(item, out / item.name)
@@ -118,6 +149,9 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     try:
         result = export(args.run, args.out, args.float16)
+    except LockedError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
     except (OSError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

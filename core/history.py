@@ -56,6 +56,8 @@ MESSAGES = {
     "bad_events": "The event file {file} is damaged at byte {offset}: {error}",
     "no_steps": "Epochs cannot be mapped to steps: the run has no step log with two epochs or more.",
     "no_wall_time": "The curves have no wall time.",
+    "bad_csv": "Line {line} cannot be read as CSV: {error}",
+    "bad_file": "{error}",
 }
 
 
@@ -101,10 +103,18 @@ def parse_csv(
     if growing and lines and not lines[-1].endswith(("\n", "\r")):
         lines.pop()
     reader = csv.reader(io.StringIO("".join(lines)))
+    try:
+        return _parse_rows(reader, columns, required, wanted, limit)
+    except csv.Error as e:  # e.g. a field over the csv module's limit: refused, the limit is kept
+        raise HistoryError("bad_csv", line=reader.line_num, error=str(e)[:100]) from None
+
+
+def _parse_rows(reader, columns, required, wanted, limit) -> pd.DataFrame:
     header = [h.strip() for h in next(reader, [])]
     known = [c for c in columns if c in header]
     if required not in header or not any(c in header for c in wanted):
-        raise HistoryError("columns", wanted=", ".join(wanted), columns=", ".join(header) or "none")
+        shown = ", ".join(h[:30] for h in header[:12])
+        raise HistoryError("columns", wanted=", ".join(wanted), columns=shown or "none")
     index = {c: header.index(c) for c in known}
     values: dict[str, list[float]] = {c: [] for c in known}
     row = 0
@@ -145,12 +155,22 @@ def validate_upload(data: bytes) -> pd.DataFrame:
     return _drop_repeats(frame, "epoch")
 
 
+def _read(folder: Path, name: str) -> bytes:
+    """A file's bytes through the validating reader (inside the folder, within its size cap)."""
+    from core import model_files
+
+    try:
+        return model_files.read_bytes(folder, name)
+    except model_files.ModelFileError as e:
+        raise HistoryError("bad_file", error=str(e)) from None
+
+
 def read_history(folder: Path) -> pd.DataFrame:
     """The finished epochs of a run folder's ``history.csv`` (none yet: an empty frame)."""
     file = folder / runs.HISTORY
     if not file.is_file():
         raise HistoryError("missing_file", file=runs.HISTORY, folder=folder.name)
-    text = _decode(file.read_bytes())
+    text = _decode(_read(folder, runs.HISTORY))
     if not text.strip() or "\n" not in text:  # nothing yet, or the header is being written
         return pd.DataFrame(columns=["epoch"], dtype=float)
     return _drop_repeats(parse_csv(text, NUMERIC_COLUMNS, "epoch", METRIC_COLUMNS, growing=True), "epoch")
@@ -161,7 +181,7 @@ def read_steps(folder: Path) -> pd.DataFrame | None:
     file = folder / runs.STEPS
     if not file.is_file():
         return None
-    text = _decode(file.read_bytes())
+    text = _decode(_read(folder, runs.STEPS))
     if "\n" not in text:
         return None
     return _drop_repeats(parse_csv(text, STEP_COLUMNS, "step", METRICS, growing=True), "step")

@@ -3,7 +3,7 @@
 ``lr(i) = lr₀ · ½(1 + cos(π · min(1, (i − i₀) / n)))`` where ``i`` is the optimiser's update
 count, ``i₀`` its value when this command's training begins and ``n`` the number of updates
 from the epoch it begins at to the last one. A resume restores the optimiser (and its update
-count) from the checkpoint only once ``fit`` starts, so ``i₀`` and ``n`` are set then, by
+count) from the checkpoint, so ``i₀`` and ``n`` are set when ``fit`` starts, by
 :class:`StartCosine`, from the epoch the checkpoint holds.
 """
 
@@ -45,10 +45,10 @@ class CosineFrom(keras.optimizers.schedules.LearningRateSchedule):
 
 
 class StartCosine(keras.callbacks.Callback):
-    """Points a :class:`CosineFrom` at this command's epochs once ``fit`` has restored any checkpoint.
+    """Points a :class:`CosineFrom` at this command's epochs when ``fit`` starts, after any checkpoint is restored.
 
-    Place it after ``BackupAndRestore`` in the callback list: that callback sets the epoch the
-    checkpoint holds (``model._initial_epoch``) and restores the optimiser's update count.
+    ``initial_epoch`` is the epoch the restored checkpoint holds; a Keras callback that restores
+    state itself (``BackupAndRestore``) sets ``model._initial_epoch``, which then wins.
     """
 
     def __init__(self, schedule: CosineFrom, epochs: int, steps_per_epoch: int, initial_epoch: int = 0):

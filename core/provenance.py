@@ -68,9 +68,12 @@ def saved(path: Path) -> dict | None:
 
     From ``training.json``'s ``saved`` entry; a run written before it was recorded kept the
     epoch of the lowest validation loss, which ``history.csv`` names (``keep`` ``best``).
-    ``None`` when neither file says.
+    ``None`` when neither file says; a damaged ``training.json`` counts as one that does not say.
     """
-    record = read_training(path).get(SAVED)
+    try:
+        record = read_training(path).get(SAVED)
+    except (runs.RunError, OSError):
+        record = None
     if isinstance(record, dict) and isinstance(record.get("epoch"), int):
         return record
     try:

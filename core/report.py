@@ -44,12 +44,14 @@ def card(config: ModelConfig, metrics: dict | None, history: list[dict[str, floa
 
 def read_card(path: Path) -> dict:
     """``card`` of the run folder at ``path`` (raises ``RunError`` when its files cannot be read)."""
-    config = ModelConfig.load(path / runs.CONFIG)
+    from core import model_files
+
     try:
-        history = runs.read_history(path)
-    except runs.RunError:
-        history = []
-    return card(config, runs.read_metrics(path), history, provenance.saved(path))
+        config = model_files.read_config(path)
+        history = runs.read_history(path) if (path / runs.HISTORY).exists() else []
+        return card(config, runs.read_metrics(path), history, provenance.saved(path))
+    except runs.RunError as e:
+        raise runs.RunError(f"{path}: {e}") from None
 
 
 def _cell(value) -> str:

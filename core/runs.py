@@ -18,14 +18,14 @@ A run folder holds::
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.config import ModelConfig
+from core import atomic
 
 CONFIG = "config.json"
 TRAINING = "training.json"
@@ -41,6 +41,7 @@ CHECKPOINT = "checkpoint"
 
 HISTORY_COLUMNS = ("epoch", "loss", "val_loss", "accuracy", "val_accuracy", "learning_rate", "wall_time")
 REQUIRED_FILES = (CONFIG, WEIGHTS, SRC_VOCAB, TGT_VOCAB)
+MAX_HISTORY_FIELD = 1024  # characters in one history.csv cell; a longer one is a damaged file
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MODEL_ROOTS = (PROJECT_ROOT / "assets", PROJECT_ROOT / "runs")
@@ -71,83 +72,127 @@ def is_run(path: Path) -> bool:
 
 
 def find_runs(roots: tuple[Path, ...] | list[Path] | None = None) -> list[RunInfo]:
-    """Run folders directly under each root (``assets/<name>``, ``runs/<name>``), checked for completeness."""
-    found = []
+    """Run folders directly under each root (``assets/<name>``, ``runs/<name>``), every file checked.
+
+    A model is named ``<root's name>/<folder>``; when two roots share a name, the later one's
+    models get the root's parent folder in front, so no two models share a name.
+    """
+    from core import model_files
+
+    found, names = [], set()
     for root in model_roots() if roots is None else roots:
-        if not root.is_dir():
+        try:
+            paths = sorted(p for p in root.iterdir() if p.is_dir() and is_run(p)) if root.is_dir() else []
+        except OSError:
             continue
-        for path in sorted(p for p in root.iterdir() if p.is_dir() and is_run(p)):
+        for path in paths:
             missing = [f for f in REQUIRED_FILES if not (path / f).is_file()]
-            error = f"missing {', '.join(missing)}" if missing else None
-            if error is None:
-                try:
-                    ModelConfig.load(path / CONFIG)
-                except (ValueError, TypeError, json.JSONDecodeError) as e:
-                    error = f"bad {CONFIG}: {e}"
-            found.append(RunInfo(name=f"{root.name}/{path.name}", path=path, error=error))
+            error = f"missing {', '.join(missing)}" if missing else model_files.check(path)
+            name = f"{root.name}/{path.name}"
+            if name in names:
+                name = f"{root.parent.name}/{root.name}/{path.name}"
+            n = 2
+            while name in names:
+                name, n = f"{root.name}/{path.name} ({n})", n + 1
+            names.add(name)
+            found.append(RunInfo(name=name, path=path, error=error))
     return found
 
 
 def read_history(path: Path) -> list[dict[str, float]]:
-    """Rows of ``history.csv`` as floats; raises :class:`RunError` on malformed files."""
-    file = path / HISTORY if path.is_dir() else path
-    if not file.is_file():
-        raise RunError(f"no {HISTORY} in {path}")
-    with file.open(newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        columns = reader.fieldnames or []
-        missing = [c for c in ("epoch", "loss") if c not in columns]
+    """Rows of ``history.csv`` as floats, every column of :data:`HISTORY_COLUMNS` present (NaN if absent).
+
+    Raises :class:`RunError` naming the file, line and value on anything malformed: not
+    UTF-8, a missing ``epoch`` or ``loss`` column, an epoch that is not a whole number, a
+    cell that is not a number, or a cell longer than :data:`MAX_HISTORY_FIELD` characters.
+    """
+    from core import model_files
+
+    folder, name = (path, HISTORY) if path.is_dir() else (path.parent, path.name)
+    if not (folder / name).is_file():
+        raise RunError(f"no {HISTORY} in {folder.name}")
+    text = model_files.read_text(folder, name)
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = [h.strip() for h in next(reader, [])]
+        missing = [c for c in ("epoch", "loss") if c not in header]
         if missing:
-            raise RunError(f"{file.name} lacks columns {missing}; it has {columns}")
+            shown = [h[:20] for h in header[:10]]
+            raise RunError(f"{name} lacks columns {missing}; it has {shown}")
         rows = []
-        for n, row in enumerate(reader, 2):
-            try:
-                rows.append({k: float(v) if v not in ("", None) else math.nan for k, v in row.items() if k})
-            except ValueError as e:
-                raise RunError(f"{file.name} line {n}: {e}") from None
+        for fields in reader:
+            if not fields:
+                continue
+            rows.append(_history_row(name, reader.line_num, header, fields))
+    except csv.Error as e:
+        raise RunError(f"{name} line {reader.line_num}: {e}") from None
     return rows
 
 
+def _history_row(name: str, line: int, header: list[str], fields: list[str]) -> dict[str, float]:
+    if len(fields) > len(header):
+        raise RunError(f"{name} line {line} has {len(fields)} fields; the header has {len(header)}")
+    row = dict.fromkeys(HISTORY_COLUMNS, math.nan)
+    for key, cell in zip(header, fields, strict=False):
+        if not key:
+            continue
+        cell = cell.strip()
+        if len(cell) > MAX_HISTORY_FIELD:
+            raise RunError(f"{name} line {line}, column {key[:20]}: a cell of {len(cell):,} characters")
+        try:
+            row[key] = float(cell) if cell else math.nan
+        except ValueError:
+            raise RunError(f"{name} line {line}, column {key[:20]}: {cell[:20]!r} is not a number") from None
+    epoch = row["epoch"]
+    if not math.isfinite(epoch) or epoch < 1 or epoch != int(epoch) or epoch > 100_000:
+        raise RunError(f"{name} line {line}: epoch {fields[header.index('epoch')][:20]!r} is not a whole number ≥ 1")
+    return row
+
+
 def write_history(path: Path, rows: list[dict[str, float]]) -> None:
-    with (path / HISTORY).open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=HISTORY_COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: row.get(k, "") for k in HISTORY_COLUMNS} | {"epoch": int(row["epoch"])})
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=HISTORY_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: row.get(k, "") for k in HISTORY_COLUMNS} | {"epoch": int(row["epoch"])})
+    atomic.write_text(path / HISTORY, out.getvalue(), "history")
 
 
 def read_json(path: Path, name: str) -> dict | None:
-    file = path / name
-    if not file.is_file():
+    """A JSON object of the folder ``path`` (None when the file is absent), read through the validating reader."""
+    from core import model_files
+
+    if not (path / name).exists() and not (path / name).is_symlink():
         return None
-    try:
-        return json.loads(file.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as e:
-        raise RunError(f"{file} is not valid JSON: {e}") from None
+    return model_files.read_object(path, name)
 
 
 def read_metrics(path: Path) -> dict | None:
-    return read_json(path, METRICS)
+    """``metrics.json``, each field checked (raises :class:`RunError` on a defect)."""
+    from core import model_files
+
+    return model_files.read_metrics(path)
 
 
 def write_metrics(path: Path, metrics: dict) -> None:
-    """Write ``metrics.json`` of the run folder at ``path`` (readable JSON, accents kept)."""
-    write_json_atomic(path / METRICS, metrics)
+    """Write ``metrics.json`` of the run folder at ``path`` (readable JSON, accents kept), atomically."""
+    write_json_atomic(path / METRICS, metrics, "metrics")
 
 
-def write_json_atomic(path: Path, data: dict) -> None:
-    """Write ``data`` as JSON at ``path`` through a temporary file, fsync and ``os.replace``."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def write_json_atomic(path: Path, data: dict, point: str = "") -> None:
+    """Write ``data`` as readable JSON at ``path`` through a temporary file, fsync and ``os.replace``."""
+    atomic.write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n", point)
+
+
+def weights_load(path: Path) -> bool:
+    """Whether the folder's weights file is an HDF5 file that opens."""
+    from core import model_files
+
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)  # readable like the other files of a model folder
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        model_files.check_weights(path)
+    except RunError:
+        return False
+    return True
 
 
 def probe_epochs(path: Path) -> list[int]:
@@ -155,7 +200,8 @@ def probe_epochs(path: Path) -> list[int]:
     folder = path / PROBES
     if not folder.is_dir():
         return []
-    return sorted(int(p.stem.split("_")[1]) for p in folder.glob("epoch_*.json"))
+    names = (p.stem.split("_")[1] for p in folder.glob("epoch_*.json"))
+    return sorted(int(n) for n in names if n.isascii() and n.isdigit() and len(n) <= 6)
 
 
 def probe_file(path: Path, epoch: int) -> Path:
@@ -163,11 +209,14 @@ def probe_file(path: Path, epoch: int) -> Path:
 
 
 def read_probes(path: Path, epoch: int) -> list[dict]:
-    """Probe translations of one epoch: source/target tokens and attention lists."""
-    data = read_json(path / PROBES, f"epoch_{epoch:03d}.json")
-    if data is None:
-        raise RunError(f"no probes for epoch {epoch} in {path}")
-    return data["probes"]
+    """Probe translations of one epoch: source/target tokens and attention lists, each checked."""
+    from core import model_files
+
+    file = probe_file(path, epoch)
+    if not file.exists():
+        raise RunError(f"no probes for epoch {epoch} in {path.name}")
+    name = f"{PROBES}/{file.name}"
+    return model_files.check_probes(model_files.read_object(path, name), name)
 
 
 def describe_hardware() -> str:
@@ -182,22 +231,23 @@ def describe_hardware() -> str:
 
 
 def load_translator(path: Path):
-    """Build the model a run folder describes and load its weights (our own files only)."""
+    """Build the model a run folder describes and load its weights (our own files only, each checked)."""
+    from core import model_files
     from core.decoding import Translator
     from core.models import build_model
-    from core.vocab import Vocabulary
 
     missing = [f for f in REQUIRED_FILES if not (path / f).is_file()]
     if missing:
-        raise RunError(f"{path} is missing {', '.join(missing)}")
-    config = ModelConfig.load(path / CONFIG)
-    src_vocab = Vocabulary.load(path / SRC_VOCAB)
-    tgt_vocab = Vocabulary.load(path / TGT_VOCAB)
-    if len(src_vocab) != config.src_vocab_size or len(tgt_vocab) != config.tgt_vocab_size:
-        raise RunError(
-            f"vocabulary sizes {len(src_vocab)}/{len(tgt_vocab)} != config "
-            f"{config.src_vocab_size}/{config.tgt_vocab_size} in {path}"
-        )
+        raise RunError(f"{path.name} is missing {', '.join(missing)}")
+    config = model_files.read_config(path)
+    src_vocab = model_files.read_vocab(path, SRC_VOCAB, config.src_vocab_size)
+    tgt_vocab = model_files.read_vocab(path, TGT_VOCAB, config.tgt_vocab_size)
+    weights = model_files.check_weights(path)
     model = build_model(config)
-    model.load_weights(path / WEIGHTS)
+    try:
+        model.load_weights(weights)
+    except Exception as e:  # a damaged or foreign HDF5 file: several error kinds
+        raise model_files.ModelFileError(
+            WEIGHTS, f"does not fit the model ({model_files.scrub(str(e))[:200]})"
+        ) from None
     return Translator(model, src_vocab, tgt_vocab)

@@ -7,6 +7,10 @@
 Every command line is recorded in the run's ``training.json`` (``commands``), with the epoch
 whose weights were saved and why (``saved``; see :mod:`core.provenance`).
 
+Every argument is checked before any work (exit code 2 naming the value). One process at a
+time writes a run folder; a full disk or a missing permission ends the run with a one-line
+message and exit code 1, the files of the last finished epoch left intact.
+
 The corpus is found with ``--data PATH``, ``$ATTENTION_LAB_DATA``, or the usual places
 (see :func:`core.data.find_data`).
 """
@@ -17,14 +21,17 @@ import argparse
 import dataclasses
 import json
 import os
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from core import provenance, runs
+from core import atomic, checkpoints, model_files, provenance, runs, train_args
 from core.config import ARCHITECTURES, CHOICES, ModelConfig
-from core.data import filter_length, read_pairs, split_pairs
+from core.data import filter_length, find_data, read_pairs, split_pairs
+from core.lock import LockedError, run_lock
 from core.text import tokenize
+from core.train_args import UsageError
 
 STRATEGIES = ("default", "mirrored", "multiworker")
 LR_SCHEDULES = ("constant", "cosine")
@@ -91,6 +98,7 @@ class TrainConfig:
     clipnorm: float = 5.0
     keep: str = "best"  # which epoch's weights the run keeps: best validation loss, or the last epoch
     hardware: str | None = None  # where the run trained (last start or resume)
+    data_fingerprint: str | None = None  # "<bytes>:<sha256 prefix>" of the data file the run started on
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -98,7 +106,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--out", required=True, type=Path, help="run folder to write")
     p.add_argument("--data", help="spa-eng.zip or spa.txt (default: $ATTENTION_LAB_DATA or usual places)")
     p.add_argument("--resume", action="store_true", help="continue the run in --out up to --epochs")
-    p.add_argument("--arch", choices=ARCHITECTURES, default="additive")
+    p.add_argument("--force", action="store_true", help="with --resume: continue on a different data set")
+    p.add_argument("--arch", choices=ARCHITECTURES, default=None, help="model architecture (default additive)")
     d, t = ModelConfig(), TrainConfig()
     p.add_argument("--epochs", type=int, default=t.epochs)
     p.add_argument("--batch-size", type=int, default=t.batch_size)
@@ -129,17 +138,18 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--max-tokens", type=int, default=t.max_tokens)
     p.add_argument("--max-pairs", type=int, default=None)
     p.add_argument("--steps-log-every", type=int, default=t.steps_log_every)
-    model = p.add_argument_group("model (see core.config.ModelConfig)")
+    model = p.add_argument_group("model (see core.config.ModelConfig; with --resume: the run's own)")
     for f in dataclasses.fields(ModelConfig):
         if f.name == "arch":
             continue
         flag, default = "--" + f.name.replace("_", "-"), getattr(d, f.name)
+        # None marks "not given": a resume then keeps the run's value, a new run takes the default
         if isinstance(default, bool):
-            model.add_argument(flag, action=argparse.BooleanOptionalAction, default=default)
+            model.add_argument(flag, action=argparse.BooleanOptionalAction, default=None)
         elif f.name in CHOICES:
-            model.add_argument(flag, choices=CHOICES[f.name], default=default)
+            model.add_argument(flag, choices=CHOICES[f.name], default=None, help=f"default {default}")
         else:
-            model.add_argument(flag, type=type(default), default=default)
+            model.add_argument(flag, type=type(default), default=None, help=f"default {default}")
     p.add_argument("--verbose", default="auto", help="Keras fit verbosity: auto, 0, 1 or 2")
     p.add_argument(
         "--strategy",
@@ -154,25 +164,108 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+def run_folder(args: argparse.Namespace) -> Path:
+    """The folder this process writes: ``--out`` for the chief, :func:`worker_folder` for other tasks."""
+    return args.out if is_chief() else worker_folder(args.out)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     args.command = provenance.command_line(sys.argv[1:] if argv is None else list(argv))
-    out: Path = args.out if is_chief() else worker_folder(args.out)  # the folder this process writes
-    if out.exists() and any(out.iterdir()) and not args.resume:
-        print(f"error: {out} is not empty; pass --resume to continue it or choose another --out", file=sys.stderr)
-        return 2
-    if args.resume and not (args.out / runs.CONFIG).is_file():
-        print(f"error: --resume needs an existing run in {args.out} (no {runs.CONFIG} there)", file=sys.stderr)
-        return 2
     try:
-        train(args)
-    except (FileNotFoundError, ValueError) as e:
+        train_args.validate(args)
+    except UsageError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    out = run_folder(args)
+    created, fresh = not out.exists(), False
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with run_lock(out, "train"):
+            fresh = _check_folders(args, out)
+            if fresh and args.resume:
+                print(f"{out} has no finished epoch: starting it afresh", flush=True)
+            if fresh:
+                train_args.clear_unstarted(out)
+                args.resume = False
+            atomic.remove_temporaries(out)
+            train(args, out)
+    except (UsageError, FileNotFoundError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return _failed(out, created, fresh, 2)
+    except LockedError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    except OSError as e:  # a full disk, a missing permission: one line, the last good state kept
+        message = str(e) if isinstance(e, atomic.WriteError) else atomic.describe(Path(e.filename or out), e)
+        print(f"error: {message}", file=sys.stderr)
+        return _failed(out, created, fresh, 1)
     return 0
 
 
-def train(args: argparse.Namespace) -> Path:
+def _check_folders(args: argparse.Namespace, out: Path) -> bool:
+    """Check the run folder against ``--resume``; returns whether this process starts afresh.
+
+    The chief checks ``--out`` itself. Another task writes its own folder (``out``) but resumes
+    from the chief's: it needs the run there, and its own folder is rewritten.
+    """
+    if out == args.out:
+        return train_args.check_folder(argparse.Namespace(**{**vars(args), "out": out}))
+    if args.resume:
+        if not (args.out / runs.CONFIG).is_file():
+            raise UsageError(f"--resume needs an existing run in {args.out} (no {runs.CONFIG} there)")
+        return False
+    return train_args.check_folder(argparse.Namespace(**{**vars(args), "out": out}))
+
+
+def _failed(out: Path, created: bool, fresh: bool, code: int) -> int:
+    """Exit ``code``; a new run that finished no epoch leaves nothing behind that blocks a rerun."""
+    if fresh and out.is_dir() and not train_args.has_progress(out):
+        try:
+            if created:
+                shutil.rmtree(out)
+            else:
+                train_args.clear_unstarted(out)
+        except OSError:
+            pass
+    return code
+
+
+def train(args: argparse.Namespace, out: Path | None = None) -> Path:
+    """Train into ``out`` (default: :func:`run_folder`); the caller holds the folder's lock.
+
+    Every task trains; only the chief's files form the run (``home``, the ``--out`` folder), the
+    others write beside it and, on resume, read the run's settings, vocabularies and checkpoint
+    from the chief's folder. The data and the resume are checked before TensorFlow is imported
+    or anything is written.
+    """
+    home: Path = args.out
+    out = out or run_folder(args)
+    out.mkdir(parents=True, exist_ok=True)
+    if args.resume:
+        tc, config = _resumed_config(args, home)
+    else:
+        tc, config = fresh_train_config(args), None
+    data = find_data(tc.data)
+    if args.resume:
+        train_args.check_resume(args, config, runs.read_json(home, runs.TRAINING) or {}, data)
+
+    pairs = read_pairs(data)
+    split = split_pairs(pairs, tc.val_fraction, tc.test_fraction, tc.split_seed)
+    train_pairs = filter_length(split.train, tc.max_tokens)
+    val_pairs = filter_length(split.val, tc.max_tokens)
+    if tc.max_pairs:
+        train_pairs = train_pairs[: tc.max_pairs]
+        val_pairs = val_pairs[: max(1, tc.max_pairs // 10)] if val_pairs else train_pairs[:1]
+    if not train_pairs:
+        raise UsageError(
+            f"{data.name} gives no training pairs ({len(pairs)} pairs read, {len(split.train)} in the training "
+            f"split, none of at most --max-tokens {tc.max_tokens} tokens)"
+        )
+    if not val_pairs:
+        val_pairs = train_pairs[: max(1, len(train_pairs) // 10)]
+
+    strategy = make_strategy(args.strategy, args.cpu_devices)
     import keras
 
     from core.data import make_dataset
@@ -181,47 +274,20 @@ def train(args: argparse.Namespace) -> Path:
     from core.run_logger import RunLogger
     from core.vocab import Vocabulary
 
-    strategy = make_strategy(args.strategy, args.cpu_devices)
-    # every worker trains; only the chief's files form the run (``home``), the others write beside it
-    # and, on resume, read the run's settings, vocabularies and checkpoint from the chief's folder
-    home: Path = args.out
-    out: Path = home if is_chief() else worker_folder(home)
-    out.mkdir(parents=True, exist_ok=True)
-    if args.resume:
-        tc = dataclasses.replace(_load_train_config(home), epochs=args.epochs)
-        for name in ("learning_rate", "lr_schedule", "keep"):  # a resumed run may continue at another rate
-            if getattr(args, name) is not None:
-                tc = dataclasses.replace(tc, **{name: getattr(args, name)})
-        if args.data:
-            tc = dataclasses.replace(tc, data=args.data)
-        config = ModelConfig.load(home / runs.CONFIG)
-    else:
-        tc = fresh_train_config(args)
-        config = None
-    tc = dataclasses.replace(tc, hardware=runs.describe_hardware())
+    tc = dataclasses.replace(tc, hardware=runs.describe_hardware(), data_fingerprint=train_args.fingerprint(data))
     keras.utils.set_random_seed(tc.seed)
-
-    pairs = read_pairs(tc.data)
-    split = split_pairs(pairs, tc.val_fraction, tc.test_fraction, tc.split_seed)
-    train_pairs = filter_length(split.train, tc.max_tokens)
-    val_pairs = filter_length(split.val, tc.max_tokens)
-    if tc.max_pairs:
-        train_pairs = train_pairs[: tc.max_pairs]
-        val_pairs = val_pairs[: max(1, tc.max_pairs // 10)] if val_pairs else train_pairs[:1]
-    if not val_pairs:
-        val_pairs = train_pairs[: max(1, len(train_pairs) // 10)]
     train_src = [tokenize(en) for en, _ in train_pairs]
     train_tgt = [tokenize(es) for _, es in train_pairs]
 
     if args.resume:
-        src_vocab = Vocabulary.load(home / runs.SRC_VOCAB)
-        tgt_vocab = Vocabulary.load(home / runs.TGT_VOCAB)
+        src_vocab = model_files.read_vocab(home, runs.SRC_VOCAB, config.src_vocab_size)
+        tgt_vocab = model_files.read_vocab(home, runs.TGT_VOCAB, config.tgt_vocab_size)
     else:
-        src_vocab = Vocabulary.adapt(train_src, args.src_vocab_size)
-        tgt_vocab = Vocabulary.adapt(train_tgt, args.tgt_vocab_size)
+        sizes = train_args.model_sizes(args)
+        src_vocab = Vocabulary.adapt(train_src, sizes["src_vocab_size"])
+        tgt_vocab = Vocabulary.adapt(train_tgt, sizes["tgt_vocab_size"])
         src_vocab.save(out / runs.SRC_VOCAB)
         tgt_vocab.save(out / runs.TGT_VOCAB)
-        sizes = {f.name: getattr(args, f.name) for f in dataclasses.fields(ModelConfig)}
         config = ModelConfig(**{**sizes, "src_vocab_size": len(src_vocab), "tgt_vocab_size": len(tgt_vocab)})
         config.save(out / runs.CONFIG)
     _write_training(out, tc, args)
@@ -238,29 +304,35 @@ def train(args: argparse.Namespace) -> Path:
 
     train_ds = make_dataset(*ids(train_pairs), batch_size=tc.batch_size, shuffle=True, seed=tc.seed)
     val_ds = make_dataset(*ids(val_pairs), batch_size=tc.batch_size, shuffle=False)
-
-    warm = args.resume and not (home / runs.CHECKPOINT).exists()
-    initial_epoch = _last_epoch(home) if warm else 0
-    if args.resume and not warm and out != home:
-        _share_checkpoint(home, out)
     steps_per_epoch = int(train_ds.cardinality())
+
+    points = checkpoints.found(home) if args.resume else []
     with strategy.scope():
         model = build_model(config)
-        learning_rate = learning_rate_for(tc, steps=max(1, (tc.epochs - initial_epoch) * steps_per_epoch))
+        learning_rate = learning_rate_for(tc, steps=max(1, tc.epochs * steps_per_epoch))
         model.compile(
             optimizer=keras.optimizers.Adam(learning_rate, clipnorm=tc.clipnorm),
             loss=masked_loss,
             metrics=[masked_accuracy],
         )
     print(f"strategy {args.strategy}: {strategy.num_replicas_in_sync} replica(s)", flush=True)
-    if warm:
+    resumed = checkpoints.restore(model, home) if points else None
+    if points and resumed is None:
+        print(f"no checkpoint in {home} loads: continuing from its weights", flush=True)
+    if args.resume and resumed is None:
         _warm_start(model, home)
-        print(f"no checkpoint in {home}: continuing from its weights after epoch {initial_epoch}", flush=True)
+        print(f"no checkpoint in {home}: continuing from its weights after epoch {_last_epoch(home)}", flush=True)
+    start = resumed.epoch if resumed else (_last_epoch(home) if args.resume else 0)
     callbacks = [
-        keras.callbacks.BackupAndRestore(str(out / runs.CHECKPOINT), delete_checkpoint=False),
-        *_schedule_callbacks(learning_rate, tc.epochs, steps_per_epoch, initial_epoch),
+        *_schedule_callbacks(learning_rate, tc.epochs, steps_per_epoch, start),
         RunLogger(
-            out, src_vocab, tgt_vocab, steps_log_every=tc.steps_log_every, initial_epoch=initial_epoch, keep=tc.keep
+            out,
+            src_vocab,
+            tgt_vocab,
+            steps_log_every=tc.steps_log_every,
+            initial_epoch=start,
+            resumed=resumed,
+            keep=tc.keep,
         ),
         keras.callbacks.TensorBoard(str(out / runs.TENSORBOARD), update_freq="epoch", write_graph=False),
     ]
@@ -269,7 +341,7 @@ def train(args: argparse.Namespace) -> Path:
         train_ds,
         validation_data=val_ds,
         epochs=tc.epochs,
-        initial_epoch=initial_epoch,
+        initial_epoch=start,
         callbacks=callbacks,
         verbose=verbose,
     )
@@ -280,7 +352,7 @@ def learning_rate_for(tc: TrainConfig, steps: int):
     """Adam's learning rate: a constant, or ``lr · ½(1 + cos(π·t/steps))`` over ``steps`` updates.
 
     The cosine schedule (:class:`core.lr_schedule.CosineFrom`) is pointed at the epochs this
-    command trains once ``fit`` has restored any checkpoint (see :func:`_schedule_callbacks`).
+    command trains once any checkpoint is restored (see :func:`_schedule_callbacks`).
     """
     from core.lr_schedule import CosineFrom
 
@@ -293,13 +365,13 @@ def learning_rate_for(tc: TrainConfig, steps: int):
     raise ValueError(f"unknown learning-rate schedule {tc.lr_schedule!r}; expected one of {LR_SCHEDULES}")
 
 
-def _schedule_callbacks(learning_rate, epochs: int, steps_per_epoch: int, initial_epoch: int) -> list:
-    """A decaying rate starts from the epoch training resumes at: the checkpoint's, else ``initial_epoch``."""
+def _schedule_callbacks(learning_rate, epochs: int, steps_per_epoch: int, start_epoch: int) -> list:
+    """A decaying rate starts from the epoch training resumes at."""
     from core.lr_schedule import CosineFrom, StartCosine
 
     if not isinstance(learning_rate, CosineFrom):
         return []
-    return [StartCosine(learning_rate, epochs, steps_per_epoch, initial_epoch)]
+    return [StartCosine(learning_rate, epochs, steps_per_epoch, start_epoch)]
 
 
 def _write_training(out: Path, tc: TrainConfig, args: argparse.Namespace) -> None:
@@ -311,15 +383,7 @@ def _write_training(out: Path, tc: TrainConfig, args: argparse.Namespace) -> Non
     if provenance.SAVED in before:
         entries[provenance.SAVED] = before[provenance.SAVED]
     training = dataclasses.asdict(tc) | entries
-    (out / runs.TRAINING).write_text(json.dumps(training, indent=2) + "\n", encoding="utf-8")
-
-
-def _share_checkpoint(home: Path, out: Path) -> None:
-    """Give a worker the chief's checkpoint, so that every task resumes from the same epoch and state."""
-    import shutil
-
-    shutil.rmtree(out / runs.CHECKPOINT, ignore_errors=True)
-    shutil.copytree(home / runs.CHECKPOINT, out / runs.CHECKPOINT)
+    atomic.write_text(out / runs.TRAINING, json.dumps(training, indent=2) + "\n", "training")
 
 
 def _last_epoch(out: Path) -> int:
@@ -332,14 +396,19 @@ def _last_epoch(out: Path) -> int:
 
 
 def _warm_start(model, out: Path) -> None:
-    """Load a finished run's best weights (no optimiser state).
+    """Load a finished run's kept weights (no optimiser state).
 
     A shipped model folder keeps weights and ``history.csv`` but not the training checkpoint;
     training such a folder further starts Adam afresh from those weights.
     """
     if not (out / runs.WEIGHTS).is_file():
         raise FileNotFoundError(f"--resume found neither {runs.CHECKPOINT}/ nor {runs.WEIGHTS} in {out}")
-    model.load_weights(out / runs.WEIGHTS)
+    try:
+        model.load_weights(model_files.check_weights(out))
+    except runs.RunError:
+        raise
+    except Exception as e:
+        raise runs.RunError(f"{runs.WEIGHTS} in {out} cannot be loaded: {str(e)[:200]}") from None
 
 
 def fresh_train_config(args: argparse.Namespace) -> TrainConfig:
@@ -361,10 +430,26 @@ def fresh_train_config(args: argparse.Namespace) -> TrainConfig:
     )
 
 
+def _resumed_config(args: argparse.Namespace, home: Path) -> tuple[TrainConfig, ModelConfig]:
+    """The run's own training settings, with the epochs, rate, schedule, rule and data this command gives."""
+    tc = dataclasses.replace(_load_train_config(home), epochs=args.epochs)
+    for name in ("learning_rate", "lr_schedule", "keep"):  # a resumed run may continue at another rate
+        if getattr(args, name) is not None:
+            tc = dataclasses.replace(tc, **{name: getattr(args, name)})
+    if args.data:
+        tc = dataclasses.replace(tc, data=args.data)
+    return tc, model_files.read_config(home)
+
+
 def _load_train_config(out: Path) -> TrainConfig:
-    data = json.loads((out / runs.TRAINING).read_text(encoding="utf-8"))
-    fields = {f.name for f in dataclasses.fields(TrainConfig)}
-    return TrainConfig(**{k: v for k, v in data.items() if k in fields})
+    data = model_files.read_training(out)
+    if data is None:
+        raise runs.RunError(f"--resume needs {runs.TRAINING} in {out}")
+    known = {f.name for f in dataclasses.fields(TrainConfig)}
+    try:
+        return TrainConfig(**{k: v for k, v in data.items() if k in known})
+    except TypeError as e:
+        raise runs.RunError(f"{runs.TRAINING}: {e}") from None
 
 
 if __name__ == "__main__":

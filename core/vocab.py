@@ -44,7 +44,9 @@ class Vocabulary:
 
     def save(self, path: str | Path) -> None:
         # one token per line; the padding token is the empty first line
-        Path(path).write_text("\n".join(self._tokens) + "\n", encoding="utf-8")
+        from core import atomic
+
+        atomic.write_text(path, "\n".join(self._tokens) + "\n", "vocab")
 
     @classmethod
     def load(cls, path: str | Path) -> Vocabulary:

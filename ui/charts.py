@@ -158,8 +158,13 @@ def figure_bytes(fig, fmt: str) -> bytes:
 
 
 def matrix_csv(matrix: np.ndarray, source: Sequence[str], target: Sequence[str]) -> bytes:
-    """The matrix as CSV: a header of source tokens, one row per output token."""
-    df = pd.DataFrame(np.asarray(matrix), index=list(target), columns=list(source))
+    """The matrix as CSV: a header of source tokens, one row per output token.
+
+    Tokens that a spreadsheet would read as a formula (``=``, ``+``, ``-``, ``@`` first) get a ``'`` in front.
+    """
+    from ui.text import csv_safe
+
+    df = pd.DataFrame(np.asarray(matrix), index=[csv_safe(w) for w in target], columns=[csv_safe(w) for w in source])
     df.index.name = "output \\ source"
     return df.to_csv(float_format="%.5f").encode("utf-8")
 

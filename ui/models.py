@@ -123,10 +123,18 @@ def _metrics(path: str, mtime: float) -> dict | None:
 
 
 def read_metrics(path: Path) -> dict | None:
+    """``metrics.json`` checked field by field; None when absent or damaged (the model list says why)."""
     try:
         return _metrics(str(path), _mtime(path / runs.METRICS))
-    except runs.RunError:
+    except (runs.RunError, OSError):
         return None
+
+
+def error_text(error: BaseException) -> str:
+    """An error as a page shows it: its type and message, absolute paths cut to their last part."""
+    from core.model_files import scrub
+
+    return scrub(f"{type(error).__name__}: {error}")
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -183,13 +191,16 @@ def arch_label(config) -> str:
 
 def model_card(info: runs.RunInfo) -> dict:
     """One row of the report card: architecture, size, training and test scores of a model."""
-    from core.config import ModelConfig
+    from core.model_files import read_config
     from core.report import card
 
     try:
         history = read_history(info.path)
-    except runs.RunError:
+    except (runs.RunError, OSError):
         history = []
-    config = ModelConfig.load(info.path / runs.CONFIG)
+    try:
+        config = read_config(info.path)
+    except (runs.RunError, OSError):  # changed since the model list was read: the list will say why
+        return {"model": info.name}
     row = card(config, read_metrics(info.path), history)
     return {"model": info.name, **row, "architecture": arch_label(config)}

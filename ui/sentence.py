@@ -10,7 +10,7 @@ import streamlit as st
 from core import runs
 from core.text import MAX_INPUT_CHARS
 from ui.i18n import t
-from ui.models import get_translator
+from ui.models import error_text, get_translator
 from ui.text import escape_markdown
 
 T = TypeVar("T")
@@ -43,5 +43,5 @@ def run_model(model: runs.RunInfo, text: str, work: Callable[[object, str], T], 
             translator = get_translator(str(model.path))
             return text, work(translator, text)
     except Exception as e:  # the page shows a message, never a traceback
-        st.error(t("translate.failed", model=model.name, error=escape_markdown(f"{type(e).__name__}: {e}")))
+        st.error(t("translate.failed", model=model.name, error=escape_markdown(error_text(e))))
         return None

@@ -20,6 +20,7 @@ from ui.text import escape_markdown
 
 _READ = "share_read"  # set of (page, param) already applied in this browser session
 _SHOWN = 60  # characters of a refused value echoed back
+MAX_DIGITS = 9  # an integer in a link has at most this many ASCII digits
 
 
 class Refused(ValueError):
@@ -43,12 +44,15 @@ def one_of(allowed: Collection[str]) -> Callable[[str], str]:
 
 
 def int_in(lo: int, hi: int) -> Callable[[str], int]:
-    """Accept a decimal integer in ``[lo, hi]``."""
+    """Accept a decimal integer in ``[lo, hi]``: ASCII digits only (not ``²`` or ``①``), at most :data:`MAX_DIGITS`."""
 
     def parse(value: str) -> int:
-        if not value.strip().isdigit() or not lo <= int(value) <= hi:
+        digits = value.strip()
+        if not (0 < len(digits) <= MAX_DIGITS and digits.isascii() and digits.isdigit()):
             raise Refused(value)
-        return int(value)
+        if not lo <= int(digits) <= hi:
+            raise Refused(value)
+        return int(digits)
 
     return parse
 

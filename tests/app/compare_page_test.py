@@ -48,9 +48,12 @@ def model_dir(tmp_path_factory):
     _write_run(root / "tiny-additive", "additive", {"bleu": 12.3, "chrf": 34.5})
     _write_run(root / "tiny-transformer", "transformer")
     _write_run(root / "tiny-local-p", "local-p")
-    # complete on disk, so listed as usable, but its weights cannot be read
+    # complete on disk and its weights a readable HDF5 file, so listed as usable, but they do not fit the model
+    import h5py
+
     _write_run(root / "tiny-corrupt", "dot")
-    (root / "tiny-corrupt" / runs.WEIGHTS).write_bytes(b"not an HDF5 file")
+    with h5py.File(root / "tiny-corrupt" / runs.WEIGHTS, "w") as f:
+        f.create_group("layers")
     # config.json without weights: reported as unusable
     _write_run(root / "tiny-broken", "additive")
     (root / "tiny-broken" / runs.WEIGHTS).unlink()

@@ -100,12 +100,18 @@ def test_uploads_join_the_overlay_and_bad_ones_are_explained(training):
 
 
 def _write_run(folder, history: str | None, steps: str | None = None) -> None:
+    import h5py
+
     from core.config import ModelConfig
 
     folder.mkdir(parents=True)
-    ModelConfig().save(folder / runs.CONFIG)
-    for name in (runs.WEIGHTS, runs.SRC_VOCAB, runs.TGT_VOCAB):
-        (folder / name).write_bytes(b"")  # placeholders: the page reads the logs only
+    ModelConfig(src_vocab_size=5, tgt_vocab_size=5).save(folder / runs.CONFIG)
+    with h5py.File(
+        folder / runs.WEIGHTS, "w"
+    ) as f:  # placeholders the model list accepts: the page reads the logs only
+        f.create_group("layers")
+    for name in (runs.SRC_VOCAB, runs.TGT_VOCAB):
+        (folder / name).write_text("\n[UNK]\n[START]\n[END]\nword\n", encoding="utf-8")
     if history is not None:
         (folder / runs.HISTORY).write_text(history, encoding="utf-8")
     if steps is not None:

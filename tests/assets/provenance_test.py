@@ -26,6 +26,7 @@ pytestmark = pytest.mark.skipif(not SHIPPED, reason="no shipped model under asse
 def _replay(commands: list[str]):
     """(TrainConfig, ModelConfig fields, learning rate after each epoch) that the command lines give."""
     from core.train import _parse, fresh_train_config
+    from core.train_args import model_sizes
 
     tc, model, rates = None, None, []
     for line in commands:
@@ -36,7 +37,7 @@ def _replay(commands: list[str]):
         if not args.resume:
             assert tc is None, f"a second fresh start in {commands}"
             tc = fresh_train_config(args)
-            model = {f.name: getattr(args, f.name) for f in dataclasses.fields(ModelConfig)}
+            model = model_sizes(args)
             start = 0
         else:
             assert tc is not None, "a resume before any start"

@@ -104,10 +104,11 @@ def test_beam_write_adds_its_own_entry_and_keeps_the_greedy_scores(trained_run, 
 
 
 @pytest.mark.slow
-def test_beam_write_on_a_slice_writes_nothing(trained_run, tmp_path):
+def test_beam_write_on_a_slice_is_refused_and_writes_nothing(trained_run, tmp_path, capsys):
     run = tmp_path / "run"
     shutil.copytree(trained_run, run)
-    assert evaluate.main(["--run", str(run), "--write", "--beam", "2", "--limit", "1"]) == 0
+    assert evaluate.main(["--run", str(run), "--write", "--beam", "2", "--limit", "1"]) == 2
+    assert "needs the whole test split; drop --limit 1" in capsys.readouterr().err
     assert runs.read_metrics(run) is None
 
 

@@ -72,7 +72,8 @@ def test_run_logger_keeps_the_weights_its_rule_chooses(trained_run, tmp_path, ke
         model.set_weights([w + epoch for w in weights])  # each epoch's weights are told apart by the offset
         row = {"epoch": epoch, "loss": 1.0, "val_loss": val_loss}
         logger.rows.append(row)
-        logger.keep_weights(row)
+        if logger.choose(row):
+            logger.keep_weights(epoch, val_loss)
     kept = runs.load_translator(run).model.get_weights()
     np.testing.assert_allclose(kept[0], weights[0] + saved_epoch)
     training = json.loads((run / runs.TRAINING).read_text(encoding="utf-8"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import shutil
 
@@ -13,14 +14,19 @@ from core.runs import RunError, RunInfo
 
 
 def _fake_run(path, *, skip=(), config_text=None):
-    """A run folder with placeholder files (enough for ``find_runs``, which checks presence only)."""
+    """A run folder with small but well-formed files (``find_runs`` checks every one it needs)."""
+    import h5py
+
     path.mkdir(parents=True)
-    ModelConfig().save(path / runs.CONFIG)
+    ModelConfig(src_vocab_size=5, tgt_vocab_size=5).save(path / runs.CONFIG)
     if config_text is not None:
         (path / runs.CONFIG).write_text(config_text, encoding="utf-8")
-    for name in (runs.WEIGHTS, runs.SRC_VOCAB, runs.TGT_VOCAB):
+    if runs.WEIGHTS not in skip:
+        with h5py.File(path / runs.WEIGHTS, "w") as f:
+            f.create_group("layers")
+    for name in (runs.SRC_VOCAB, runs.TGT_VOCAB):
         if name not in skip:
-            (path / name).write_text("x", encoding="utf-8")
+            (path / name).write_text("\n[UNK]\n[START]\n[END]\nword\n", encoding="utf-8")
     return path
 
 
@@ -39,9 +45,18 @@ def test_find_runs(tmp_path):
     assert found["runs/good"] == RunInfo("runs/good", root / "good", None)
     assert found["runs/no_weights"].error == f"missing {runs.WEIGHTS}"
     assert runs.SRC_VOCAB in found["runs/no_vocab"].error and runs.TGT_VOCAB in found["runs/no_vocab"].error
-    assert found["runs/bad_config"].error.startswith(f"bad {runs.CONFIG}")
+    assert found["runs/bad_config"].error.startswith(f"{runs.CONFIG}: ")
     assert "nope" in found["runs/bad_config"].error
-    assert found["runs/broken_json"].error.startswith(f"bad {runs.CONFIG}")
+    assert found["runs/broken_json"].error.startswith(f"{runs.CONFIG}: is not valid JSON")
+
+
+def test_models_with_the_same_base_name_get_unique_names(tmp_path):
+    for parent in ("a", "b"):
+        _fake_run(tmp_path / parent / "lab" / "tiny")
+    found = runs.find_runs([tmp_path / "a" / "lab", tmp_path / "b" / "lab"])
+    names = [r.name for r in found]
+    assert names == ["lab/tiny", "b/lab/tiny"]
+    assert [r.path for r in found] == [tmp_path / "a" / "lab" / "tiny", tmp_path / "b" / "lab" / "tiny"]
 
 
 @pytest.mark.slow
@@ -63,7 +78,7 @@ def test_load_translator_rejects_vocabulary_size_mismatch(trained_run, tmp_path)
     shutil.copytree(trained_run, run)
     lines = (run / runs.TGT_VOCAB).read_text(encoding="utf-8").split("\n")
     (run / runs.TGT_VOCAB).write_text("\n".join(lines[:-2]) + "\n", encoding="utf-8")  # drop the last token
-    with pytest.raises(RunError, match="vocabulary sizes"):
+    with pytest.raises(RunError, match="config.json says"):
         runs.load_translator(run)
 
 
@@ -106,11 +121,13 @@ def test_read_history_empty_file(tmp_path):
 def test_probes(tmp_path):
     assert runs.probe_epochs(tmp_path) == []
     (tmp_path / runs.PROBES).mkdir()
+    probe = {"source": "hi", "source_tokens": ["hi"], "target_tokens": ["hola"], "unknown": [False]}
     for epoch in (10, 2, 1):
-        runs.probe_file(tmp_path, epoch).write_text(f'{{"epoch": {epoch}, "probes": [{{"e": {epoch}}}]}}\n')
+        payload = {"epoch": epoch, "probes": [probe | {"attention": [[epoch / 10]]}]}
+        runs.probe_file(tmp_path, epoch).write_text(json.dumps(payload) + "\n")
     assert runs.probe_file(tmp_path, 2).name == "epoch_002.json"
     assert runs.probe_epochs(tmp_path) == [1, 2, 10]
-    assert runs.read_probes(tmp_path, 10) == [{"e": 10}]
+    assert runs.read_probes(tmp_path, 10) == [probe | {"attention": [[1.0]]}]
     with pytest.raises(RunError, match="epoch 3"):
         runs.read_probes(tmp_path, 3)
 

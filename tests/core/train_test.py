@@ -285,7 +285,8 @@ def test_a_non_chief_worker_resumes_from_the_chiefs_folder(trained_run, train_ar
 
     assert sorted(os.listdir(tmp_path)) == ["run", "run.worker-1"]
     worker = tmp_path / "run.worker-1"
-    assert [r["epoch"] for r in runs.read_history(worker)] == [2]  # resumed from the chief's checkpoint (epoch 1)
+    # resumed from the chief's checkpoint (epoch 1), whose row the worker's log starts from
+    assert [r["epoch"] for r in runs.read_history(worker)] == [1, 2]
     assert runs.read_history(run) == chief_history  # the chief's folder is only read
     training = json.loads((worker / runs.TRAINING).read_text(encoding="utf-8"))
     assert training["epochs"] == 2 and training["data"].endswith("corpus.tsv")

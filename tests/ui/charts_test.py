@@ -28,3 +28,17 @@ def test_presentation_style_sets_cells_palette_and_titles():
     assert '"step": 64' in spec and '"blues"' in spec and "源句" in spec
     default = json.dumps(attention_heatmap(MATRIX, SOURCE, TARGET).to_dict())
     assert '"step": 44' in default and '"viridis"' in default
+
+
+def test_matrix_csv_headers_cannot_start_a_spreadsheet_formula():
+    import csv
+    import io
+
+    import numpy as np
+
+    from ui.charts import matrix_csv
+
+    text = matrix_csv(np.eye(4), ["=cmd|' /C calc'!A0", "+1", "-2", "@sum"], ["=1+1", "ok", "+x", "-y"]).decode()
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][1:] == ["'=cmd|' /C calc'!A0", "'+1", "'-2", "'@sum"]
+    assert [r[0] for r in rows[1:]] == ["'=1+1", "ok", "'+x", "'-y"]
