@@ -7,9 +7,9 @@ import json
 import pytest
 
 from tests.app.conftest import charts, open_app, query_param, submit_form
-from tests.app.tiny_models import ADDITIVE, TRANSFORMER, tiny_model_dir, tiny_model_root  # noqa: F401  (fixtures)
+from tests.app.tiny_models import ADDITIVE, TRANSFORMER
 
-pytestmark = pytest.mark.usefixtures("tiny_model_dir")
+pytestmark = [pytest.mark.usefixtures("tiny_model_dir"), pytest.mark.xdist_group("tiny_models")]
 PAGE = "app_pages/attribution.py"
 
 
@@ -17,6 +17,7 @@ def _submit(at, text: str = "I am cold."):
     return submit_form(at, "attribution_", "Translate and attribute", text)
 
 
+@pytest.mark.slow
 def test_transformer_attention_rollout_and_attributions_side_by_side():
     at = _submit(open_app(page=PAGE, model=TRANSFORMER))
     assert not at.error
@@ -39,6 +40,7 @@ def test_recurrent_model_has_no_rollout_and_links_reopen_the_view():
     assert (query_param(at, "baseline"), query_param(at, "steps")) == ("pad", "64")
 
 
+@pytest.mark.slow
 def test_hostile_links_are_refused_and_chinese_works():
     at = open_app({"text": "I am cold.", "baseline": "<b>", "steps": "31"}, page=PAGE, model=ADDITIVE)
     assert len(at.warning) == 2

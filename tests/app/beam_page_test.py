@@ -7,9 +7,12 @@ import re
 import pytest
 
 from tests.app.conftest import charts, open_app, query_param
-from tests.app.tiny_models import ADDITIVE, TRANSFORMER, tiny_model_dir, tiny_model_root  # noqa: F401  (fixtures)
+from tests.app.tiny_models import ADDITIVE, TRANSFORMER
 
-pytestmark = pytest.mark.usefixtures("tiny_model_dir")  # the app sees the tiny runs
+pytestmark = [
+    pytest.mark.usefixtures("tiny_model_dir"),
+    pytest.mark.xdist_group("tiny_models"),
+]  # the app sees the tiny runs
 PAGE = "app_pages/beam.py"
 
 
@@ -35,6 +38,7 @@ def _nodes(dot: str) -> set[str]:
     return set(re.findall(r"^  (n\d+_\d+) \[", dot, re.M))
 
 
+@pytest.mark.slow
 def test_nbest_heatmap_and_tree():
     at = _submit(_open(), width=3)
     assert not at.warning and not at.error
@@ -51,6 +55,7 @@ def test_nbest_heatmap_and_tree():
     assert (query_param(at, "text"), query_param(at, "width"), query_param(at, "alpha")) == ("I am cold.", "3", "0.6")
 
 
+@pytest.mark.slow
 def test_picking_a_hypothesis_and_hiding_pruned_branches():
     at = _submit(_open(), width=4)
     first = _dot(at)
@@ -68,6 +73,7 @@ def test_picking_a_hypothesis_and_hiding_pruned_branches():
     assert "pruned" not in set(nodes.value["status"])
 
 
+@pytest.mark.slow
 def test_link_reopens_the_search():
     at = _open({"text": "I am hot.", "width": "2", "alpha": "1.5"})
     assert not at.warning
@@ -98,6 +104,7 @@ def test_link_values_off_the_allow_list_are_refused(query, refused):
     assert not at.get("graphviz_chart")
 
 
+@pytest.mark.slow
 def test_bad_input():
     at = _submit(_open(), "   ")
     assert any("Type an English sentence" in i.value for i in at.info)

@@ -97,6 +97,7 @@ def test_lists_usable_models_and_reports_broken(compare):
     assert any(name in w.value and missing in w.value for w in at.warning)
 
 
+@pytest.mark.slow
 def test_two_models_share_one_colour_scale(compare):
     at = _submit(compare, ["lab/tiny-additive", "lab/tiny-transformer"])
     assert [h.value for h in at.subheader] == ["lab/tiny-additive", "lab/tiny-transformer"]
@@ -111,6 +112,7 @@ def test_two_models_share_one_colour_scale(compare):
     assert [_colour_domain(c) for c in charts(at)] == [[0, 1.0], [0, 1.0]]
 
 
+@pytest.mark.slow
 def test_a_model_that_fails_to_load_keeps_to_its_column(compare):
     at = _submit(compare, ["lab/tiny-additive", "lab/tiny-corrupt", "lab/tiny-transformer"])
     assert [h.value for h in at.subheader] == ["lab/tiny-additive", "lab/tiny-corrupt", "lab/tiny-transformer"]

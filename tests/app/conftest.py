@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
+
+from tests.app import tiny_models
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,3 +71,37 @@ def submit_form(at, prefix: str, label: str, text: str = "I am cold."):
 
 def charts(at):
     return at.get("vega_lite_chart")
+
+
+@pytest.fixture(scope="session")
+def tiny_model_root(tmp_path_factory) -> Path:
+    """A folder named ``lab`` with a briefly trained ``tiny-transformer`` and an untrained ``tiny-additive``.
+
+    Defined here rather than imported by each test module, so it is built once per session;
+    under ``pytest -n`` the first worker builds it in the run's shared temporary folder and
+    the others wait for it and read it.
+    """
+    import fcntl
+
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the folder of this run that every worker's own folder sits in
+    root = shared / "tiny_models" / tiny_models.ROOT_NAME
+    with open(shared / "tiny_models.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root.parent / "complete").exists():
+            shutil.rmtree(root.parent, ignore_errors=True)
+            tiny_models.write_tiny_run(root / "tiny-transformer", "transformer", train_epochs=40)
+            tiny_models.write_tiny_run(root / "tiny-additive", "additive")
+            (root.parent / "complete").touch()
+    return root
+
+
+@pytest.fixture
+def tiny_model_dir(tiny_model_root, monkeypatch) -> Path:
+    """``tiny_model_root``, with the app pointed at it for one test."""
+    tiny_models.use_model_dirs(monkeypatch, tiny_model_root)
+    yield tiny_model_root
+    import streamlit as st
+
+    st.cache_data.clear()

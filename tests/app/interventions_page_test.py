@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.app.conftest import charts, open_app, query_param, submit_form
-from tests.app.tiny_models import ADDITIVE, TRANSFORMER, tiny_model_dir, tiny_model_root  # noqa: F401  (fixtures)
+from tests.app.tiny_models import ADDITIVE, TRANSFORMER
 
-pytestmark = pytest.mark.usefixtures("tiny_model_dir")
+pytestmark = [pytest.mark.usefixtures("tiny_model_dir"), pytest.mark.xdist_group("tiny_models")]
 PAGE = "app_pages/interventions.py"
 
 
@@ -15,6 +15,7 @@ def _submit(at, text: str = "I am cold."):
     return submit_form(at, "interventions_", "Translate", text)
 
 
+@pytest.mark.slow
 def test_switching_off_heads_is_named_and_scored():
     at = _submit(open_app(page=PAGE, model=TRANSFORMER))
     at.multiselect(key="interventions_heads").select("cross-2-1").select("cross-2-2").run()
@@ -27,6 +28,7 @@ def test_switching_off_heads_is_named_and_scored():
     assert query_param(at, "heads") == "cross-2-1,cross-2-2"
 
 
+@pytest.mark.slow
 def test_link_with_heads_and_uniform_mode():
     at = open_app({"text": "I am cold.", "heads": "encoder_self-1-1,cross-9-9,<x>", "mode": "uniform"},
                   page=PAGE, model=TRANSFORMER)  # fmt: skip

@@ -8,16 +8,17 @@ import pytest
 
 from core.text import MAX_INPUT_CHARS
 from tests.app.conftest import charts, open_app, query_param
-from tests.app.tiny_models import (  # noqa: F401  (fixtures)
+from tests.app.tiny_models import (
     ADDITIVE,
     TRANSFORMER,
-    tiny_model_dir,
-    tiny_model_root,
     use_model_dirs,
     write_tiny_run,
 )
 
-pytestmark = pytest.mark.usefixtures("tiny_model_dir")  # the app sees the tiny runs
+pytestmark = [
+    pytest.mark.usefixtures("tiny_model_dir"),
+    pytest.mark.xdist_group("tiny_models"),
+]  # the app sees the tiny runs
 PAGE = "app_pages/layers_heads.py"
 
 

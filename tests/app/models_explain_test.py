@@ -10,7 +10,7 @@ import pytest
 from core.attribution.summary import SUMMARY
 from core.interventions.importance import IMPORTANCE
 from tests.app.conftest import charts, open_app
-from tests.app.tiny_models import TRANSFORMER, tiny_model_root, use_model_dirs  # noqa: F401  (fixtures)
+from tests.app.tiny_models import TRANSFORMER, use_model_dirs
 
 SUMMARY_DATA = {"sentences": 200, "spearman": {"attention_vs_integrated": 0.31, "rollout_vs_integrated": 0.2}}
 IMPORTANCE_DATA = {
@@ -20,6 +20,8 @@ IMPORTANCE_DATA = {
               for layer in (1, 2) for h in (1, 2)],
     "most_important": {"kind": "cross", "layer": 2, "head": 2, "bleu_drop": 0.4, "mean_delta_log_p": -0.1},
 }  # fmt: skip
+
+pytestmark = pytest.mark.xdist_group("tiny_models")  # with pytest -n: one worker builds the tiny runs
 
 
 @pytest.fixture
@@ -43,6 +45,7 @@ def test_summary_table_and_a_defective_file(models):
     assert any(SUMMARY in w and "tiny-additive" in w for w in warnings), warnings
 
 
+@pytest.mark.slow
 def test_layers_and_heads_colours_heads_by_importance(models):
     (models / "tiny-transformer" / IMPORTANCE).write_text(json.dumps(IMPORTANCE_DATA), encoding="utf-8")
     at = open_app({"text": "I am cold."}, page="app_pages/layers_heads.py", model=TRANSFORMER)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from core.runs import find_runs
 from tests.app.conftest import SHIPPED, charts, open_app, translate
 
@@ -13,6 +15,7 @@ def _shared_translator():
     return get_translator(path)  # the very object the page's sessions use (one per process)
 
 
+@pytest.mark.slow
 def test_searches_are_traced_once_across_reruns_and_sessions():
     first = translate(open_app(), "I am cold.")
     assert len(charts(first)) == 1

@@ -4,10 +4,9 @@
 ``TINY_PAIRS``, weights, a one-row history); ``train_epochs > 0`` first fits the model on
 ``TINY_PAIRS`` so it says something sensible. Point the app at the folder holding such runs
 with ``$ATTENTION_LAB_MODEL_DIRS`` (:func:`use_model_dirs`); a run at ``<root>/<name>`` is
-listed as ``"<root's name>/<name>"``. The ``tiny_model_dir`` fixture does both for a
-Transformer and an additive model::
-
-    from tests.app.tiny_models import tiny_model_dir  # noqa: F401  (a fixture)
+listed as ``"<root's name>/<name>"``. The ``tiny_model_dir`` fixture of
+``tests/app/conftest.py`` does both for a Transformer and an additive model, built once per
+test run.
 """
 
 from __future__ import annotations
@@ -73,22 +72,3 @@ def use_model_dirs(monkeypatch: pytest.MonkeyPatch, *roots: Path) -> None:
 
     monkeypatch.setenv(runs.MODEL_DIRS_ENV, os.pathsep.join(str(r) for r in roots))
     st.cache_data.clear()  # the cached model list
-
-
-@pytest.fixture(scope="session")
-def tiny_model_root(tmp_path_factory) -> Path:
-    """A folder named ``lab`` with a briefly trained ``tiny-transformer`` and an untrained ``tiny-additive``."""
-    root = tmp_path_factory.mktemp("tiny_models") / ROOT_NAME
-    write_tiny_run(root / "tiny-transformer", "transformer", train_epochs=40)
-    write_tiny_run(root / "tiny-additive", "additive")
-    return root
-
-
-@pytest.fixture
-def tiny_model_dir(tiny_model_root, monkeypatch) -> Path:
-    """``tiny_model_root``, with the app pointed at it for one test."""
-    use_model_dirs(monkeypatch, tiny_model_root)
-    yield tiny_model_root
-    import streamlit as st
-
-    st.cache_data.clear()

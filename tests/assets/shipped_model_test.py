@@ -37,6 +37,7 @@ def shipped(request):
     return info, runs.load_translator(info.path)
 
 
+@pytest.mark.slow
 def test_translates_fixed_sentences_exactly_as_pinned(shipped):
     """Ten fixed sentences per shipped model, translated exactly as when the weights were shipped.
 

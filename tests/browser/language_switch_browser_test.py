@@ -59,11 +59,6 @@ def press_main_button(page) -> None:
         button.first.click()
 
 
-@pytest.mark.xfail(
-    reason="known defects: after a switch to 中文 the sidebar model can fall back to the first model, and the "
-    "Beam page can drop its link parameters when its button is pressed",
-    strict=False,
-)
 @pytest.mark.parametrize("model", MODELS)
 def test_language_switch_keeps_choices_on_every_page(server, open_page, errors, model):
     from core.runs import find_runs

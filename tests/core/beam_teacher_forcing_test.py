@@ -56,6 +56,7 @@ def _teacher_forced(translator, src, ids):
 
 
 @pytest.mark.parametrize("end_bias", [1.5, -8.0], ids=["ending", "running-to-the-cap"])
+@pytest.mark.slow
 def test_hypotheses_match_teacher_forcing(translator, end_bias):
     """An [END] bias of 1.5 makes hypotheses finish; -8 keeps them all live up to the length cap."""
     width = 4

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import keras
 import numpy as np
+import pytest
 
 from core.config import ModelConfig
 from core.decoding import Translator
@@ -49,6 +50,7 @@ def test_every_alpha_shares_one_beam_search_and_scores_follow_alpha():
                 np.testing.assert_allclose(h.score, h.log_prob / ((5 + length) / 6) ** alpha, rtol=1e-5)
 
 
+@pytest.mark.slow
 def test_compiled_beam_widths_are_bounded_least_recently_used_first():
     tr = _translator()
     src = tr.encode_batch([tr.prepare("she is tall .")[0]])

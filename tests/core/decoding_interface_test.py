@@ -59,6 +59,7 @@ def test_greedy_search_traces_one_decoder_step(tiny_translator, arch):
 
 
 @pytest.mark.parametrize("arch", ["additive", "transformer"])
+@pytest.mark.slow
 def test_beam_search_steps_never_see_encoder_self_and_it_is_not_repeated(tiny_translator, arch):
     translator = tiny_translator(arch)
     spy = Spy(translator.model)

@@ -115,6 +115,7 @@ print("drawn" if all(drawn_from_subset(svg, c) for c in "注意力层") else svg
 """
 
 
+@pytest.mark.slow
 def test_download_buttons_register_the_font_in_a_fresh_process():
     """A server process that has drawn nothing yet: the first download already has the glyphs."""
     script = "from tests.ui.fonts_test import _drawn_from_subset as drawn_from_subset\n" + _DOWNLOAD_SCRIPT

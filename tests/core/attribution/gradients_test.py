@@ -44,6 +44,7 @@ def test_input_feeding_forward_is_the_models_forward():
                                atol=1e-5)  # fmt: skip
 
 
+@pytest.mark.slow
 def test_grad_times_input_matches_finite_differences(translator):
     """GI_ij = Σ_d e_jd ∂f_i/∂e_jd = d/dε f_i(e with e_j scaled by 1 + ε) at ε = 0."""
     attributor = Attributor(translator)
@@ -64,6 +65,7 @@ def test_grad_times_input_matches_finite_differences(translator):
 
 
 @pytest.mark.parametrize("baseline", ["zero", "pad"])
+@pytest.mark.slow
 def test_integrated_gradients_are_complete(translator, baseline):
     """Σ_j IG_ij = f_i(e) - f_i(e') within the reported gap, and the gap is small at 32 steps."""
     attributor = Attributor(translator, max_rows=64)  # several chunks of integration points
@@ -90,6 +92,7 @@ def test_integrated_gradients_are_complete(translator, baseline):
     assert result.integrated.shape == result.grad_input.shape == (len(TARGET), len(SOURCE))
 
 
+@pytest.mark.slow
 def test_more_steps_shrink_the_gap():
     translator = tiny_translator("additive", seed=4)
     attributor = Attributor(translator)
@@ -98,6 +101,7 @@ def test_more_steps_shrink_the_gap():
     assert np.abs(fine.gap).sum() < np.abs(coarse.gap).sum()
 
 
+@pytest.mark.slow
 def test_one_trace_for_every_sentence():
     translator = tiny_translator("transformer")
     attributor = Attributor(translator, max_rows=40)
@@ -106,6 +110,7 @@ def test_one_trace_for_every_sentence():
     assert attributor._fn.experimental_get_tracing_count() == 1
 
 
+@pytest.mark.slow
 def test_shares_and_empty_translation():
     translator = tiny_translator("additive")
     result = Attributor(translator).attribute(SOURCE, TARGET, steps=4)

@@ -16,6 +16,7 @@ from tests.core.attribution.conftest import tiny_translator
 SENTENCES = ["the cat sat on the mat .", "i am cold .", "the cat ."]
 
 
+@pytest.mark.slow
 def test_summary_of_a_transformer_and_its_file(tmp_path):
     translator = tiny_translator("transformer")
     summary = summarise(translator, SENTENCES, steps=4)
@@ -29,6 +30,7 @@ def test_summary_of_a_transformer_and_its_file(tmp_path):
     assert not list(tmp_path.glob(".*.tmp"))  # no temporary file left behind
 
 
+@pytest.mark.slow
 def test_head_importance_names_every_head(tmp_path):
     translator = tiny_translator("transformer")
     refs = [["el gato se sentó en la alfombra ."], ["tengo frío ."], ["el gato ."]]

@@ -31,6 +31,7 @@ def _copy_without_head(translator, layer: int, head: int):
     return Translator(model, translator.src_vocab, translator.tgt_vocab)
 
 
+@pytest.mark.slow
 def test_every_head_on_is_the_model_itself(translator):
     ablation = HeadAblation(translator)
     result = ablation.compare(SENTENCE, ablation.keep_all())
@@ -41,6 +42,7 @@ def test_every_head_on_is_the_model_itself(translator):
     assert result.switched_off == []
 
 
+@pytest.mark.slow
 def test_a_zeroed_head_equals_zero_output_weights(translator):
     ablation = HeadAblation(translator)
     keep = ablation.keep_all()
@@ -81,6 +83,7 @@ def test_one_trace_serves_every_mask(translator):
     assert ablation._greedy_fn.experimental_get_tracing_count() == 1
 
 
+@pytest.mark.slow
 def test_bad_masks_and_models():
     translator = tiny_translator("transformer", seed=5)
     ablation = HeadAblation(translator)
