@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ui.present import MIN_CELL, ChartStyle, fit_cell
+from ui.vega import VegaSpec
 
 HEATMAP_SCHEME = "viridis"  # perceptually uniform and colour-blind safe
 BARS_WIDTH = 200  # pixels the attention bars of one step may take across
@@ -26,18 +27,6 @@ def _indexed_axis(title: str, labels: Sequence[str], font: int = 13, **kwargs) -
         labelFontSize=font,
         titleFontSize=font,
         **kwargs,
-    )
-
-
-def heatmap_legend(style: ChartStyle, grid_width: int) -> alt.Legend:
-    """The colour legend under the heatmap, horizontal: it stays on screen however wide the grid is."""
-    return alt.Legend(
-        title=style.weight_title,
-        orient="bottom",
-        direction="horizontal",
-        gradientLength=int(max(120, min(240, grid_width))),
-        labelFontSize=style.font,
-        titleFontSize=style.font,
     )
 
 
@@ -58,6 +47,19 @@ def attention_frame(matrix: np.ndarray, source: Sequence[str], target: Sequence[
     )
 
 
+def _axis(title: str, labels: Sequence[str], font: int, **extra) -> dict:
+    """:func:`_indexed_axis` as a Vega-Lite dict."""
+    return {
+        "title": title,
+        "labelExpr": f"{json.dumps(list(labels))}[datum.value]",
+        "labelLimit": 160,
+        "labelOverlap": False,
+        "labelFontSize": font,
+        "titleFontSize": font,
+        **extra,
+    }
+
+
 def attention_heatmap(
     matrix: np.ndarray,
     source: Sequence[str],
@@ -66,64 +68,61 @@ def attention_heatmap(
     vmax: float = 1.0,
     centres: Sequence[float] | None = None,
     style: ChartStyle | None = None,
-) -> alt.Chart:
+) -> VegaSpec:
     """Source tokens across, target tokens down; hover shows both tokens and the weight.
 
     ``centres`` (one per target token) marks local-p's predicted window centre ``p_t``
-    with a ring on the nearest source token.
+    with a ring on the nearest source token. Written as a Vega-Lite dict (:class:`VegaSpec`):
+    it is drawn on every click.
     """
     style = style or ChartStyle()
     cell = cell or fit_cell(len(source), style)
-    df = attention_frame(matrix, source, target)
-    src_axis = _indexed_axis(style.source_title, source, style.font, orient="top", labelAngle=-40)
-    base = alt.Chart(df).encode(
-        x=alt.X("source_pos:O", axis=src_axis),
-        y=alt.Y("target_pos:O", axis=_indexed_axis(style.target_title, target, style.font)),
+    tables = {"cells": attention_frame(matrix, source, target)}
+    position = {
+        "x": {"field": "source_pos", "type": "ordinal",
+              "axis": _axis(style.source_title, source, style.font, orient="top", labelAngle=-40)},
+        "y": {"field": "target_pos", "type": "ordinal", "axis": _axis(style.target_title, target, style.font)},
         # on the cell and on the number written in it: the words, not the positions
-        tooltip=[
-            alt.Tooltip("target:N", title=style.target_title),
-            alt.Tooltip("source:N", title=style.source_title),
-            alt.Tooltip("weight:Q", title=style.weight_title, format=".3f"),
+        "tooltip": [
+            {"field": "target", "type": "nominal", "title": style.target_title},
+            {"field": "source", "type": "nominal", "title": style.source_title},
+            {"field": "weight", "type": "quantitative", "title": style.weight_title, "format": ".3f"},
         ],
-    )
-    rect = base.mark_rect().encode(
-        color=alt.Color(
-            "weight:Q",
-            scale=alt.Scale(scheme=style.scheme, domain=[0, vmax]),
-            legend=heatmap_legend(style, cell * len(source)),
-        ),
-    )
-    layers = [rect]
+    }  # fmt: skip
+    legend = {
+        "title": style.weight_title,
+        "orient": "bottom",
+        "direction": "horizontal",
+        "gradientLength": int(max(120, min(240, cell * len(source)))),
+        "labelFontSize": style.font,
+        "titleFontSize": style.font,
+    }
+    colour = {"field": "weight", "type": "quantitative", "legend": legend,
+              "scale": {"scheme": style.scheme, "domain": [0, vmax]}}  # fmt: skip
+    layers = [{"data": {"name": "cells"}, "mark": {"type": "rect"}, "encoding": {**position, "color": colour}}]
     number_font = min(style.font - 4, int((cell - 4) / 2.3))  # "0.17" fits inside its cell
     if len(source) * len(target) <= 400 and number_font >= 9:
-        text = base.mark_text(fontSize=number_font).encode(
-            text=alt.Text("weight:Q", format=".2f"),
-            color=alt.condition(
-                alt.datum.weight > 0.5 * vmax,
-                alt.value("white" if style.high_is_dark else "black"),
-                alt.value("black" if style.high_is_dark else "white"),
-            ),
-        )
-        layers.append(text)
+        light, dark = ("white", "black") if style.high_is_dark else ("black", "white")
+        text = {"field": "weight", "type": "quantitative", "format": ".2f"}
+        written = {"condition": {"test": f"(datum.weight > {0.5 * vmax!r})", "value": light}, "value": dark}
+        layers.append({"data": {"name": "cells"}, "mark": {"type": "text", "fontSize": number_font},
+                       "encoding": {**position, "text": text, "color": written}})  # fmt: skip
     if centres is not None and len(centres):
-        marks = pd.DataFrame(
+        tables["centres"] = pd.DataFrame(
             {
                 "target_pos": np.arange(len(centres)),
                 "source_pos": np.clip(np.rint(centres), 0, len(source) - 1).astype(int),
                 "centre": np.asarray(centres, dtype=float),
             }
         )
-        ring = (
-            alt.Chart(marks)
-            .mark_point(shape="circle", size=cell * cell * 0.6, filled=False, strokeWidth=3, color="#D55E00")
-            .encode(
-                x="source_pos:O",
-                y="target_pos:O",
-                tooltip=[alt.Tooltip("centre:Q", title=style.centre_title, format=".2f")],
-            )
-        )
-        layers.append(ring)
-    return alt.layer(*layers).properties(width=alt.Step(cell), height=alt.Step(cell))
+        ring = {"type": "point", "shape": "circle", "size": cell * cell * 0.6, "filled": False,
+                "strokeWidth": 3, "color": "#D55E00"}  # fmt: skip
+        layers.append({"data": {"name": "centres"}, "mark": ring, "encoding": {
+            "x": {"field": "source_pos", "type": "ordinal"},
+            "y": {"field": "target_pos", "type": "ordinal"},
+            "tooltip": [{"field": "centre", "type": "quantitative", "title": style.centre_title, "format": ".2f"}],
+        }})  # fmt: skip
+    return VegaSpec({"layer": layers, "width": {"step": cell}, "height": {"step": cell}}, tables)
 
 
 def attention_figure(

@@ -5,20 +5,26 @@
 itself. The charts here are built by our own code from a handful of fixed templates, so the
 schema check belongs in the tests (``tests/ui/vega_test.py`` validates each template once),
 not in every rerun: :func:`spec` turns a chart into its Vega-Lite dict without validation
-and :func:`vega_chart` hands that dict to ``st.vega_lite_chart``.
+and :func:`vega_chart` hands that dict to ``st.vega_lite_chart``. The heatmap, drawn on
+every click, skips Altair altogether: it is written as a dict (:class:`VegaSpec`).
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
+import json
 import threading
+from dataclasses import dataclass, field
 from typing import Any
 
 import altair as alt
+import pandas as pd
 import streamlit as st
 from streamlit import dataframe_util
 
 _TRANSFORMER = "attention_lab_arrow"
+SCHEMA_URL = alt.SCHEMA_URL  # the Vega-Lite version Altair writes, and Streamlit draws
 # Altair's theme and data-transformer settings are process-wide; one conversion at a time.
 _LOCK = threading.Lock()
 
@@ -38,12 +44,58 @@ def _to_arrow(data: Any, datasets: dict[str, bytes]) -> dict[str, str]:
 alt.data_transformers.register(_TRANSFORMER, _to_arrow)
 
 
-def spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
+@dataclass(frozen=True)
+class VegaSpec:
+    """A chart written directly as a Vega-Lite dict, for the charts drawn on every click.
+
+    Building an Altair chart validates each encoding against the schema as it is made (about
+    40 ms for a heatmap); a dict costs nothing. ``body`` names its tables ``{"data": {"name":
+    key}}`` with ``key`` a key of ``tables``; :func:`spec` sends them as Arrow bytes under
+    content-hashed names, :meth:`to_dict` inline as rows, as Altair's ``to_dict`` does.
+    """
+
+    body: dict[str, Any]
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def to_dict(self, validate: bool = True) -> dict[str, Any]:
+        """The spec with its tables as JSON rows; checked against the Vega-Lite schema when ``validate``."""
+        rows = {name: json.loads(df.to_json(orient="records")) for name, df in self.tables.items()}
+        out = {"$schema": SCHEMA_URL, **copy.deepcopy(self.body), "datasets": rows}
+        if validate:
+            import jsonschema
+            from altair.vegalite.v6.schema.core import load_schema
+
+            jsonschema.validate(out, load_schema())
+        return out
+
+
+def _renamed(node: Any, names: dict[str, str]) -> Any:
+    """``node`` with every ``{"data": {"name": key}}`` pointing at ``names[key]``."""
+    if isinstance(node, list):
+        return [_renamed(x, names) for x in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _renamed(v, names) for k, v in node.items()}
+    data = node.get("data")
+    if isinstance(data, dict) and data.get("name") in names:
+        out["data"] = {**data, "name": names[data["name"]]}
+    return out
+
+
+def _spec_of(chart: VegaSpec) -> dict[str, Any]:
+    datasets: dict[str, bytes] = {}
+    names = {key: _to_arrow(df, datasets)["name"] for key, df in chart.tables.items()}
+    return {"$schema": SCHEMA_URL, **_renamed(chart.body, names), "datasets": datasets}
+
+
+def spec(chart: alt.TopLevelMixin | VegaSpec) -> dict[str, Any]:
     """The Vega-Lite dict of ``chart``, not schema-validated; its tables as Arrow bytes under ``datasets``.
 
     As ``st.altair_chart`` does, the ``none`` theme replaces Altair's default one (whose fixed
     view sizes Streamlit does not use).
     """
+    if isinstance(chart, VegaSpec):
+        return _spec_of(chart)
     datasets: dict[str, bytes] = {}
     with _LOCK, alt.theme.enable("none"), alt.data_transformers.enable(_TRANSFORMER, datasets=datasets):
         out = chart.to_dict(validate=False)
@@ -52,7 +104,7 @@ def spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
     return out
 
 
-def vega_chart(chart: alt.TopLevelMixin, *, container: Any = None, **kwargs: Any) -> Any:
+def vega_chart(chart: alt.TopLevelMixin | VegaSpec, *, container: Any = None, **kwargs: Any) -> Any:
     """Draw ``chart`` like ``container.altair_chart(chart, **kwargs)``, without the per-call schema check.
 
     ``container`` is ``st`` (the default), a column or any other Streamlit container;

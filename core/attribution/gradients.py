@@ -20,6 +20,26 @@ intervals, which :attr:`Attribution.gap` reports per output token. The baseline 
 the zero vector or the padding token's embedding at every source position (the positions
 and the source mask stay those of the sentence).
 
+How fast the gap falls with ``steps`` depends on the model. The integrand is the derivative
+of ``f_i`` along the path,
+
+.. math::
+    g_i(\\alpha) = \\sum_{j,d} (e_{jd} - e'_{jd}) \\,
+        \\frac{\\partial f_i}{\\partial e_{jd}}\\big(e' + \\alpha (e - e')\\big)
+        = \\frac{d}{d\\alpha} f_i\\big(e' + \\alpha (e - e')\\big),
+
+and the trapezoidal error is ``O(1/steps²)`` only where ``g_i`` is smooth: the recurrent
+models with global attention, and Transformers with a gated feed-forward (GLU, GEGLU,
+SwiGLU). local-p's hard window makes ``f_i`` itself jump where an edge ``p_t ± D`` crosses
+a source position. With the ReLU feed-forward a Transformer is piecewise smooth along the
+path: ``f_i`` stays continuous, so the integral is still exactly ``f_i(e) - f_i(e')``, but
+wherever a hidden unit ``max(0, xW_1 + b_1)`` of any layer and position switches on or off,
+``g_i`` jumps by a finite amount ``J``. A jump inside an interval of width ``1/steps`` adds
+up to ``|J| / (2·steps)`` to the gap, with a sign set by where the switch falls in the
+interval, so the gap of such a model is first order: it falls only as ``1/steps``, and
+unevenly. The gap reported is this integration error and nothing else; the gradient at
+every point is exact.
+
 Every output token and every integration point is one row of a single batch: for ``T``
 output tokens and ``steps + 1`` points the model runs once on ``T·(steps+1)`` rows (in
 chunks of at most ``max_rows``) inside one ``tf.function``, traced once per model.
