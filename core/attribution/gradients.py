@@ -6,8 +6,8 @@ it wrote, teacher-forced on its own output ``y``:
 .. math::
     f_i(e) = \\log p(y_i \\mid y_{<i}, e), \\qquad e = (e_1, \\dots, e_S),\\ e_j = E[x_j]
 
-(with the tokens the decoder never writes banned, as when translating). Per source token
-``j`` the attribution is the **signed sum over the embedding dimensions** ``d``:
+— the softmax over the whole vocabulary, the probability the pages show, not renormalised
+over the tokens the decoder may write. Per source token ``j`` the attribution is the **signed sum over the embedding dimensions** ``d``:
 
 .. math::
     \\mathrm{GI}_{ij} = \\sum_d e_{jd} \\, \\frac{\\partial f_i}{\\partial e_{jd}}, \\qquad
@@ -130,7 +130,6 @@ class Attributor:
         self.translator = translator
         self.model = translator.model
         self.max_rows = int(max_rows)
-        self._banned = tf.constant(translator._banned, tf.float32)  # the decoder's own ban, (vocab,)
         self._lock = translator._lock  # one TensorFlow call at a time per model, shared with its Translator
         self._fn = tf.function(
             self._points,
@@ -159,7 +158,7 @@ class Attributor:
                 model, points, tf.tile(mask, [rows, 1]), tf.tile(tgt_in[None], [rows, 1])
             )  # (K·T, T, F)
             own = tf.gather(feats, tf.tile(tf.range(t), [k]), batch_dims=1)  # (K·T, F): row i's position i
-            log_p = tf.nn.log_softmax(readout(model, own) + self._banned)  # (K·T, vocab)
+            log_p = tf.nn.log_softmax(readout(model, own))  # (K·T, vocab): the model's own, no token banned
             f = tf.gather(log_p, tf.tile(targets, [k]), batch_dims=1)  # (K·T,)
         grads = tape.gradient(f, points)  # (K·T, S, E); rows are independent, so Σ f gives each row's own
         diff = tf.reduce_sum((e - base) * grads, axis=-1)  # (K·T, S)

@@ -19,7 +19,7 @@ def _log_probs(translator, emb, src, tgt):
     """f_i for every output token, from embedded sources ``emb`` (1, S, E): an eager reference."""
     tgt_in = np.concatenate([[START_ID], tgt[:-1]])[None].astype("int32")
     feats = features_from_embeddings(translator.model, emb, tf.not_equal(src, PAD_ID), tf.constant(tgt_in))
-    log_p = tf.nn.log_softmax(readout(translator.model, feats)[0] + translator._banned).numpy()  # (T, vocab)
+    log_p = tf.nn.log_softmax(readout(translator.model, feats)[0]).numpy()  # (T, vocab), the model's own
     return log_p[np.arange(len(tgt)), tgt]
 
 
@@ -42,6 +42,13 @@ def test_input_feeding_forward_is_the_models_forward():
     feats = features_from_embeddings(translator.model, emb, tf.not_equal(src, PAD_ID), tf.constant(tgt_in))
     np.testing.assert_allclose(readout(translator.model, feats).numpy(), translator.model((src, tgt_in)).numpy(),
                                atol=1e-5)  # fmt: skip
+
+
+def test_explained_log_probability_is_the_one_translation_reports(translator):
+    """f_i(e) is log of the probability the pages show for output token i: the model's own, nothing banned."""
+    tr = translator.translate("the cat sat .")
+    result = Attributor(translator).attribute(tr.source_tokens, tr.target_tokens, steps=2)
+    np.testing.assert_allclose(np.exp(result.log_probs), tr.probabilities, rtol=1e-3, atol=1e-6)
 
 
 @pytest.mark.slow
