@@ -32,6 +32,7 @@ def test_transformer_attention_rollout_and_attributions_side_by_side():
     assert query_param(at, "text") == "I am cold."
 
 
+@pytest.mark.slow
 def test_recurrent_model_has_no_rollout_and_links_reopen_the_view():
     at = open_app({"text": "I am cold.", "baseline": "pad", "steps": "64"}, page=PAGE, model=ADDITIVE)
     assert not at.warning and not at.error

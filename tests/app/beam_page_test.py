@@ -116,6 +116,7 @@ def test_bad_input():
     assert _dot(at).count("digraph") == 1
 
 
+@pytest.mark.slow
 def test_works_for_a_recurrent_model():
     at = _submit(_open(model=ADDITIVE), width=2)
     (table, _) = at.dataframe
@@ -123,6 +124,7 @@ def test_works_for_a_recurrent_model():
     assert len(charts(at)) == 1 and _dot(at)
 
 
+@pytest.mark.slow
 def test_chinese():
     at = _open({"lang": "zh", "text": "I am cold."})
     assert at.title[0].value == "束搜索"

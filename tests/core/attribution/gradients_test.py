@@ -44,6 +44,7 @@ def test_input_feeding_forward_is_the_models_forward():
                                atol=1e-5)  # fmt: skip
 
 
+@pytest.mark.slow
 def test_explained_log_probability_is_the_one_translation_reports(translator):
     """f_i(e) is log of the probability the pages show for output token i: the model's own, nothing banned."""
     tr = translator.translate("the cat sat .")

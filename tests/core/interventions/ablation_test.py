@@ -60,6 +60,7 @@ def test_a_zeroed_head_equals_zero_output_weights(translator):
     assert result.switched_off == [("cross", 1, 0)]
 
 
+@pytest.mark.slow
 def test_uniform_heads_spread_their_weight(translator):
     ablation = HeadAblation(translator)
     keep = ablation.keep_all()
