@@ -25,7 +25,7 @@ import os
 import shutil
 import signal
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 FAULT_ENV = "ATTENTION_LAB_FAULT"
@@ -155,12 +155,6 @@ def write_bytes(path: str | os.PathLike, data: bytes, point: str = "") -> None:
 def write_text(path: str | os.PathLike, text: str, point: str = "") -> None:
     """Write ``text`` as UTF-8 to ``path`` atomically."""
     write_bytes(path, text.encode("utf-8"), point)
-
-
-def write_with(path: str | os.PathLike, writer: Callable[[Path], None], point: str = "") -> None:
-    """Let ``writer(tmp)`` write a file by name, then move it to ``path`` atomically."""
-    with replacing(path, point) as tmp:
-        writer(tmp)
 
 
 def remove_temporaries(folder: Path) -> None:

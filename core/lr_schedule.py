@@ -47,22 +47,19 @@ class CosineFrom(keras.optimizers.schedules.LearningRateSchedule):
 class StartCosine(keras.callbacks.Callback):
     """Points a :class:`CosineFrom` at this command's epochs when ``fit`` starts, after any checkpoint is restored.
 
-    ``initial_epoch`` is the epoch the restored checkpoint holds; a Keras callback that restores
-    state itself (``BackupAndRestore``) sets ``model._initial_epoch``, which then wins.
+    ``initial_epoch`` is the epoch the restored checkpoint holds.
     """
 
     def __init__(self, schedule: CosineFrom, epochs: int, steps_per_epoch: int, initial_epoch: int = 0):
         super().__init__()
         self.schedule = schedule
-        self.epochs, self.steps_per_epoch, self.initial_epoch = epochs, steps_per_epoch, initial_epoch
-        self.start_epoch = initial_epoch
+        self.epochs, self.steps_per_epoch, self.initial_epoch = epochs, steps_per_epoch, int(initial_epoch)
 
     def on_train_begin(self, logs=None):
-        self.start_epoch = int(getattr(self.model, "_initial_epoch", None) or self.initial_epoch)
-        steps = (self.epochs - self.start_epoch) * self.steps_per_epoch
+        steps = (self.epochs - self.initial_epoch) * self.steps_per_epoch
         if steps < 1:
             raise ValueError(
-                f"--epochs {self.epochs} leaves nothing to train after epoch {self.start_epoch}; "
+                f"--epochs {self.epochs} leaves nothing to train after epoch {self.initial_epoch}; "
                 "a cosine schedule needs at least one step"
             )
         self.schedule.restart(int(self.model.optimizer.iterations.numpy()), steps)

@@ -209,9 +209,7 @@ def _check_folders(args: argparse.Namespace, out: Path) -> bool:
     The chief checks ``--out`` itself. Another task writes its own folder (``out``) but resumes
     from the chief's: it needs the run there, and its own folder is rewritten.
     """
-    if out == args.out:
-        return train_args.check_folder(argparse.Namespace(**{**vars(args), "out": out}))
-    if args.resume:
+    if out != args.out and args.resume:
         if not (args.out / runs.CONFIG).is_file():
             raise UsageError(f"--resume needs an existing run in {args.out} (no {runs.CONFIG} there)")
         return False
@@ -383,7 +381,7 @@ def _write_training(out: Path, tc: TrainConfig, args: argparse.Namespace) -> Non
     if provenance.SAVED in before:
         entries[provenance.SAVED] = before[provenance.SAVED]
     training = dataclasses.asdict(tc) | entries
-    atomic.write_text(out / runs.TRAINING, json.dumps(training, indent=2) + "\n", "training")
+    runs.write_json_atomic(out / runs.TRAINING, training, "training")
 
 
 def _last_epoch(out: Path) -> int:

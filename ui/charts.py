@@ -17,17 +17,25 @@ HEATMAP_SCHEME = "viridis"  # perceptually uniform and colour-blind safe
 BARS_WIDTH = 200  # pixels the attention bars of one step may take across
 
 
+def _axis(title: str, labels: Sequence[str], font: int = 13, **extra) -> dict:
+    """An axis that labels positions with their tokens, as a Vega-Lite dict.
+
+    Positions keep repeated tokens (two "." say) apart; ``labelExpr`` shows the token itself.
+    """
+    return {
+        "title": title,
+        "labelExpr": f"{json.dumps(list(labels))}[datum.value]",
+        "labelLimit": 160,
+        "labelOverlap": False,  # one label per token: Vega would otherwise drop labels that touch
+        "labelFontSize": font,
+        "titleFontSize": font,
+        **extra,
+    }
+
+
 def _indexed_axis(title: str, labels: Sequence[str], font: int = 13, **kwargs) -> alt.Axis:
-    # positions keep repeated tokens (two "." say) apart; labelExpr shows the token itself
-    return alt.Axis(
-        title=title,
-        labelExpr=f"{json.dumps(list(labels))}[datum.value]",
-        labelLimit=160,
-        labelOverlap=False,  # one label per token: Vega would otherwise drop labels that touch
-        labelFontSize=font,
-        titleFontSize=font,
-        **kwargs,
-    )
+    """:func:`_axis` for an Altair chart."""
+    return alt.Axis(**_axis(title, labels, font, **kwargs))
 
 
 def attention_frame(matrix: np.ndarray, source: Sequence[str], target: Sequence[str]) -> pd.DataFrame:
@@ -45,19 +53,6 @@ def attention_frame(matrix: np.ndarray, source: Sequence[str], target: Sequence[
             "weight": matrix.ravel().astype(float),
         }
     )
-
-
-def _axis(title: str, labels: Sequence[str], font: int, **extra) -> dict:
-    """:func:`_indexed_axis` as a Vega-Lite dict."""
-    return {
-        "title": title,
-        "labelExpr": f"{json.dumps(list(labels))}[datum.value]",
-        "labelLimit": 160,
-        "labelOverlap": False,
-        "labelFontSize": font,
-        "titleFontSize": font,
-        **extra,
-    }
 
 
 def attention_heatmap(
