@@ -10,12 +10,14 @@ the address bar) and no select box showing a stale English label.
 from __future__ import annotations
 
 import time
+from functools import partial
 from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
 
 from tests.browser.app_browser_test import EXCEPTION, wait_for_run
 from tests.browser.layout import SELECTIONS_JS
+from tests.browser.script_runs import ScriptRuns
 from tests.chart_text import english_only
 
 pytestmark = pytest.mark.browser
@@ -43,20 +45,24 @@ def state(page) -> dict:
     return {"radios": page.evaluate(SELECTIONS_JS)["radios"], "query": query}
 
 
-def check(page, where: str, before: dict | None, timeout_s: float = 180) -> dict:
+def check(page, where: str, before: dict | None, runs: ScriptRuns, timeout_s: float = 180) -> dict:
     wait_for_run(page, timeout_s)
     assert page.locator(EXCEPTION).count() == 0, f"{where}: {page.locator(EXCEPTION).first.inner_text()[:1500]}"
     now = state(page)
     assert -1 not in now["radios"], f"{where}: a radio group lost its selection: {now['radios']}"
     if before is not None:
-        assert now == before, f"{where}: choices changed\nbefore {before}\nafter  {now}"
+        alerts = [a[:300] for a in page.locator("[data-testid='stAlert']").all_inner_texts()]
+        assert now == before, (
+            f"{where}: choices changed\nbefore {before}\nafter  {now}\nmessages {alerts}\n{runs.describe()}"
+        )
     return now
 
 
-def press_main_button(page) -> None:
+def press_main_button(page, runs: ScriptRuns) -> None:
+    """Press the page's main button (when it has one) and wait for the run it starts."""
     button = page.locator(MAIN_BUTTON)
     if button.count():
-        button.first.click()
+        runs.after(page, button.first.click)
 
 
 @pytest.mark.parametrize("model", MODELS)
@@ -67,22 +73,25 @@ def test_language_switch_keeps_choices_on_every_page(server, open_page, errors, 
         pytest.skip(f"the shipped model {model} is missing")
     english = english_only()
     page = open_page()
+    runs = ScriptRuns(page)
     timings = {}
     for path, query in PAGES.items():
         start = time.monotonic()
         models = f"&models={quote(model)}" if path == "compare" else ""
-        page.goto(f"{server}/{path}?{query}&model={quote(model)}{models}", wait_until="domcontentloaded")
+        link = f"{server}/{path}?{query}&model={quote(model)}{models}"
         where = f"{model} /{path}"
-        check(page, where, None, timeout_s=600)  # the first page of a model loads it (slow on a busy machine)
-        press_main_button(page)
-        before = check(page, f"{where} (main button)", None)
-        page.locator("[data-testid='stSidebar']").get_by_text("中文", exact=True).click()
+        # the first page of a model loads it (slow on a busy machine)
+        runs.after(page, partial(page.goto, link, wait_until="domcontentloaded"), timeout_s=600)
+        check(page, where, None, runs)
+        press_main_button(page, runs)
+        before = check(page, f"{where} (main button)", None, runs)
+        runs.after(page, page.locator("[data-testid='stSidebar']").get_by_text("中文", exact=True).click)
         page.wait_for_function("() => document.documentElement.innerText.includes('语言')")
-        check(page, f"{where} after switching to 中文", before)
+        check(page, f"{where} after switching to 中文", before, runs)
         stale = [s for s in page.evaluate(SELECTIONS_JS)["selects"] if s in english]
         assert not stale, f"{where}: select boxes show English labels in 中文: {stale}"
-        press_main_button(page)
-        check(page, f"{where} (main button in 中文)", before)
+        press_main_button(page, runs)
+        check(page, f"{where} (main button in 中文)", before, runs)
         timings[path or "translate"] = round(time.monotonic() - start, 1)
     print(model, "seconds per page:", timings)
     assert not errors, errors
