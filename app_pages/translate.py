@@ -8,6 +8,7 @@ from ui.charts import attention_heatmap
 from ui.downloads import attention_downloads
 from ui.examples import DEFAULT_SENTENCE, example_clicked, try_these
 from ui.i18n import t
+from ui.lazy import lazy_expander
 from ui.models import decode, read_metrics, selected_model
 from ui.present import chart_style
 from ui.sentence import run_model, sentence_area
@@ -125,14 +126,15 @@ if stored is not None:
             width="content",
         )
         attention_downloads(matrix, tr.source_labels, tr.target_tokens, title=title, key=PREFIX, style=style)
-        with st.expander(t("translate.per_token")):
+        per_token = lazy_expander(t("translate.per_token"), PREFIX + "per_token")
+        if per_token is not None:  # the table is built only while its expander is open
             table = {
                 t("translate.output_token"): tr.target_tokens,
                 t("translate.probability"): [round(float(p), 4) for p in tr.probabilities],
             }
             if unk is not None and len(unk) and float(unk.max()) >= UNK_NOTABLE:
                 table[t("translate.unk_probability")] = [round(float(p), 4) for p in unk]
-            st.dataframe(table, hide_index=True)
+            per_token.dataframe(table, hide_index=True)
 
 publish(
     text=stored[1] if stored else None,

@@ -113,6 +113,7 @@ async def class_rounds(url: str, pid: int, models: list[str], users: int, clicks
             *(s.click(text, d) for s, text, (_, d) in zip(sessions, batch, plan, strict=True)),
             return_exceptions=True,
         )
+        this_round: dict[str, list[float]] = defaultdict(list)
         for text, (model, decoding), res in zip(batch, plan, results, strict=True):
             if isinstance(res, BaseException):
                 errors.append(f"{model} {decoding}: {type(res).__name__}: {res}"[:300])
@@ -123,10 +124,11 @@ async def class_rounds(url: str, pid: int, models: list[str], users: int, clicks
                 wrong.append(f"{model} {decoding} {text!r}: {problem}"[:300])
             else:
                 times[decoding].append(res.heatmap_s)
+                this_round[decoding].append(res.heatmap_s)
         rss_mb.append(round(rss_bytes(pid) / MB, 1))
         print(
-            f"  round {r + 1:2d}: greedy p95 {percentile(times['greedy'][-users:], 95) or 0:.2f} s,"
-            f" beam p95 {percentile(times['beam'][-users:], 95) or 0:.2f} s, RSS {rss_mb[-1]:.0f} MB,"
+            f"  round {r + 1:2d}: greedy p95 {percentile(this_round['greedy'], 95) or 0:.2f} s,"
+            f" beam p95 {percentile(this_round['beam'], 95) or 0:.2f} s, RSS {rss_mb[-1]:.0f} MB,"
             f" load {load[-1]}",
             flush=True,
         )

@@ -25,7 +25,7 @@ def attention_downloads(
 ) -> None:
     """Three buttons under a heatmap; ``key`` keeps the widgets of several heatmaps apart.
 
-    The figures are drawn only when a button is clicked (Streamlit calls ``data`` then), so a
+    The figures and the CSV are made only when a button is clicked (Streamlit calls ``data`` then), so a
     page with many heatmaps and a class full of users does not render unused PNGs and SVGs.
     """
     matrix = np.array(matrix)  # a private copy for the deferred callables
@@ -42,5 +42,5 @@ def attention_downloads(
     c1.download_button(t("common.download_png"), figure("png"), f"{name}.png", "image/png", key=key + "png")
     c2.download_button(t("common.download_svg"), figure("svg"), f"{name}.svg", "image/svg+xml", key=key + "svg")
     c3.download_button(
-        t("common.download_csv"), matrix_csv(matrix, source, target), f"{name}.csv", "text/csv", key=key + "csv"
+        t("common.download_csv"), lambda: matrix_csv(matrix, source, target), f"{name}.csv", "text/csv", key=key + "csv"
     )

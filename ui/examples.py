@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.i18n import t
+from ui.lazy import lazy_expander
 
 DEFAULT_SENTENCE = "I have a red car."  # → "Tengo un coche rojo.": "rojo" looks back past "coche" to "red"
 
@@ -24,6 +25,7 @@ EXAMPLES: tuple[tuple[str, str], ...] = (
     ("long", "My father bought a new car last year."),
 )
 RUN_SUFFIX = "example_run"  # session key suffix: a picked example is translated on the next run
+OPEN_SUFFIX = "examples"  # session key suffix: whether the list is open
 
 
 def _pick(prefix: str, sentence: str) -> None:
@@ -37,8 +39,14 @@ def example_clicked(prefix: str) -> bool:
 
 
 def try_these(prefix: str) -> None:
-    """An expander listing the examples; a click puts the sentence in the page's box (``<prefix>sentence``)."""
-    with st.expander(t("examples.title"), icon=":material/lightbulb:"):
+    """An expander listing the examples; a click puts the sentence in the page's box (``<prefix>sentence``).
+
+    The list is built only while the expander is open (``<prefix>examples``).
+    """
+    box = lazy_expander(t("examples.title"), prefix + OPEN_SUFFIX, icon=":material/lightbulb:")
+    if box is None:
+        return
+    with box:
         st.caption(t("examples.caption"))
         for i, (note, sentence) in enumerate(EXAMPLES):
             left, right = st.columns([2, 3], vertical_alignment="center")

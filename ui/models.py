@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import threading
@@ -33,7 +34,10 @@ def _find_runs(roots: tuple[Path, ...]) -> list[runs.RunInfo]:
     return runs.find_runs(roots)
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)  # pages say "working" in their own language
+MODELS_KEPT = 8  # translators kept per process (least recently used dropped)
+
+
+@st.cache_resource(show_spinner=False, max_entries=MODELS_KEPT)  # pages say "working" in their own language
 def get_translator(path: str):
     """One shared, read-only Translator per model folder and process, its greedy search traced."""
     with _LOAD_LOCK:
@@ -79,6 +83,24 @@ def _warm_all(paths: list[str]) -> None:
     for path in paths:
         with contextlib.suppress(Exception):
             get_translator(path).warm_up(WARM_BEAM_WIDTHS)
+    freeze_loaded_models(len(paths))
+
+
+def freeze_loaded_models(n_models: int) -> bool:
+    """Exempt everything loaded so far (the models, TensorFlow, Streamlit) from garbage collection.
+
+    With every model loaded, a full collection walks millions of long-lived objects: 0.4-0.7 s
+    with the interpreter lock held, every few seconds under a class's clicks, and every session
+    waits. ``gc.freeze`` moves them to a generation the collector never scans; what clicks
+    create afterwards is collected as before. Done only when every model fits in the
+    translator cache: a frozen model that the cache later dropped would never be freed.
+    Returns whether it froze.
+    """
+    if n_models > MODELS_KEPT:
+        return False
+    gc.collect()  # what is already garbage is freed, not frozen
+    gc.freeze()
+    return True
 
 
 @st.cache_resource(show_spinner=False)
@@ -117,13 +139,16 @@ def read_history(path: Path) -> list[dict[str, float]]:
     return _history(str(path), _mtime(path / runs.HISTORY))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)  # one shared dict: the sidebar reads it on every run
 def _metrics(path: str, mtime: float) -> dict | None:
     return runs.read_metrics(Path(path))
 
 
 def read_metrics(path: Path) -> dict | None:
-    """``metrics.json`` checked field by field; None when absent or damaged (the model list says why)."""
+    """``metrics.json`` checked field by field; None when absent or damaged (the model list says why).
+
+    The dict is shared by every session: read it, never change it.
+    """
     try:
         return _metrics(str(path), _mtime(path / runs.METRICS))
     except (runs.RunError, OSError):

@@ -109,6 +109,9 @@ def test_probabilities_are_the_models_own_and_a_large_unk_probability_is_shown(a
     captions = [c.value for c in at.caption]
     assert any("Probabilities are the model's own. [UNK]" in c and "never written" in c for c in captions)
     (info,) = [i.value for i in at.info if "[UNK] probability" in i.value]
+    assert not at.dataframe, "the per-token table is built while its expander is closed"
+    at.session_state["translate_per_token"] = True  # open it, as a click on it does
+    at.run()
     table = at.dataframe[0].value
     assert list(table.columns) == ["output token", "probability", "p([UNK]), never written"]
     unk = table["p([UNK]), never written"].to_numpy()
