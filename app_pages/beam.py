@@ -46,8 +46,11 @@ st.session_state.setdefault(PREFIX + "alpha", 0.6)
 with st.form(PREFIX + "form"):
     text = sentence_area(PREFIX)
     left, right = st.columns(2)
-    width = left.slider(t("beam.width"), MIN_WIDTH, MAX_WIDTH, key=PREFIX + "width", help=t("beam.width_help"))
-    alpha = right.slider(t("beam.alpha"), 0.0, MAX_ALPHA, step=0.1, key=PREFIX + "alpha", help=t("beam.alpha_help"))
+    # each widget's current value is also its default (see ui.sentence.sentence_area)
+    width = left.slider(t("beam.width"), MIN_WIDTH, MAX_WIDTH, value=st.session_state[PREFIX + "width"],
+                        key=PREFIX + "width", help=t("beam.width_help"))  # fmt: skip
+    alpha = right.slider(t("beam.alpha"), 0.0, MAX_ALPHA, value=st.session_state[PREFIX + "alpha"], step=0.1,
+                         key=PREFIX + "alpha", help=t("beam.alpha_help"))  # fmt: skip
     submitted = st.form_submit_button(t("beam.submit"), type="primary")
 
 try_these(PREFIX)
@@ -97,7 +100,10 @@ if stored is not None:
     labels = [
         f"{i + 1}. {escape_markdown(h.text) or '∅'}  ({score_word} {h.score:.2f})" for i, h in enumerate(tree.nbest)
     ]
-    pick = st.radio(t("beam.pick"), range(len(tree.nbest)), format_func=labels.__getitem__, key=PREFIX + "hypothesis")
+    chosen = st.session_state.get(PREFIX + "hypothesis")
+    index = chosen if isinstance(chosen, int) and 0 <= chosen < len(tree.nbest) else 0
+    pick = st.radio(t("beam.pick"), range(len(tree.nbest)), index=index, format_func=labels.__getitem__,
+                    key=PREFIX + "hypothesis")  # fmt: skip
     tr = tree.nbest[pick]
 
     # -- its attention ----------------------------------------------------------------------

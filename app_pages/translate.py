@@ -1,4 +1,8 @@
-"""Translate a sentence and show the attention behind the translation."""
+"""Translate a sentence and show the attention behind the translation.
+
+The form and its result are one fragment: pressing Translate reruns only that part of the
+page, not the sidebar and the navigation around it (a class presses it thirty times at once).
+"""
 
 import numpy as np
 import streamlit as st
@@ -20,51 +24,49 @@ PAGE, PREFIX = "translate", "translate_"
 DECODINGS = ("greedy", "beam")
 MAX_LAYERS, MAX_HEADS = 24, 32  # bounds for link parameters; the model's own sizes are checked when drawing
 
-st.title(t("translate.title"))
-st.caption(t("translate.caption"))
 
-model = selected_model()
-if model is None:
-    st.stop()
+def _from_link() -> bool:
+    """Choices from the page's link (first visit only); True when it names a sentence to translate."""
+    linked = from_link(PAGE, "text", PREFIX + "sentence", sentence)
+    from_link(PAGE, "decoding", PREFIX + "decoding", one_of(DECODINGS))
+    from_link(PAGE, "width", PREFIX + "width", int_in(2, 8))
+    from_link(PAGE, "layer", PREFIX + "layer", lambda v: int_in(1, MAX_LAYERS)(v) - 1)
+    from_link(PAGE, "head", PREFIX + "head", lambda v: None if v == "mean" else int_in(1, MAX_HEADS)(v) - 1)
+    st.session_state.setdefault(PREFIX + "sentence", DEFAULT_SENTENCE)
+    st.session_state.setdefault(PREFIX + "width", 4)
+    return linked
 
-linked = from_link(PAGE, "text", PREFIX + "sentence", sentence)
-from_link(PAGE, "decoding", PREFIX + "decoding", one_of(DECODINGS))
-from_link(PAGE, "width", PREFIX + "width", int_in(2, 8))
-from_link(PAGE, "layer", PREFIX + "layer", lambda v: int_in(1, MAX_LAYERS)(v) - 1)
-from_link(PAGE, "head", PREFIX + "head", lambda v: None if v == "mean" else int_in(1, MAX_HEADS)(v) - 1)
-st.session_state.setdefault(PREFIX + "sentence", DEFAULT_SENTENCE)
-st.session_state.setdefault(PREFIX + "width", 4)
 
-with st.form(PREFIX + "form"):
-    text = sentence_area(PREFIX)
-    left, right = st.columns(2)
-    decoding = left.radio(t("translate.decoding"), DECODINGS, horizontal=True, key=PREFIX + "decoding",
-                          format_func={d: t(f"translate.decoding_{d}") for d in DECODINGS}.get)  # fmt: skip
-    width = right.slider(t("translate.width"), 2, 8, key=PREFIX + "width", help=t("translate.width_help"))
-    submitted = st.form_submit_button(t("translate.submit"), type="primary")
+def _form() -> tuple[bool, str, str, int]:
+    """The sentence box, decoding and beam width; (submitted, text, decoding, width)."""
+    with st.form(PREFIX + "form"):
+        text = sentence_area(PREFIX)
+        left, right = st.columns(2)
+        decoding = left.radio(t("translate.decoding"), DECODINGS, horizontal=True, key=PREFIX + "decoding",
+                              format_func={d: t(f"translate.decoding_{d}") for d in DECODINGS}.get)  # fmt: skip
+        width = right.slider(t("translate.width"), 2, 8, key=PREFIX + "width", help=t("translate.width_help"))
+        submitted = st.form_submit_button(t("translate.submit"), type="primary")
+    try_these(PREFIX)
+    return example_clicked(PREFIX) or submitted, text, decoding, width
 
-try_these(PREFIX)
-submitted = example_clicked(PREFIX) or submitted
-if submitted or linked:
+
+def _translate(model, text: str, decoding: str, width: int) -> None:
+    """Decode ``text`` and keep the result in the session (identical requests are decoded once)."""
     st.session_state.pop(PREFIX + "result", None)
 
-    def work(translator, s):  # identical requests from any session are decoded once
-        return (
-            decode(str(model.path), s, "greedy") if decoding == "greedy" else decode(str(model.path), s, "nbest", width)
-        )
+    def work(translator, s):
+        if decoding == "greedy":
+            return decode(str(model.path), s, "greedy")
+        return decode(str(model.path), s, "nbest", width)
 
     done = run_model(model, text, work, t("translate.working"))
     if done is not None:
         st.session_state[PREFIX + "result"] = (model.name, *done)
 
-stored = st.session_state.get(PREFIX + "result")
-layer = head = None
-if stored is not None:
-    model_name, translated, hypotheses = stored
+
+def _summary(model, model_name: str, hypotheses) -> object:
+    """Warnings, the n-best choice, the translation and its numbers; the hypothesis shown."""
     tr = hypotheses[0]
-    if not tr.source_tokens:
-        st.info(t("translate.no_words"))
-        st.stop()
     if tr.truncated_from is not None:
         st.warning(t("translate.too_long_tokens", n=tr.truncated_from, kept=len(tr.source_tokens)))
     unknown = [tok for tok, unk in zip(tr.source_tokens, tr.unknown, strict=True) if unk]
@@ -85,61 +87,93 @@ if stored is not None:
     unk = tr.unk_probabilities
     st.caption(t("translate.own_probabilities"))
     if unk is not None and len(unk) and float(unk.max()) >= UNK_NOTABLE:
-        st.info(
-            t(
-                "translate.unk_large",
-                p=f"{float(unk.max()):.2f}",
-                word=escape_markdown(tr.target_tokens[int(unk.argmax())]),
-            )
-        )
+        word = escape_markdown(tr.target_tokens[int(unk.argmax())])
+        st.info(t("translate.unk_large", p=f"{float(unk.max()):.2f}", word=word))
     if metrics and "bleu" in metrics:
         st.caption(t("translate.scores", bleu=f"{metrics['bleu']:.1f}", chrf=f"{metrics['chrf']:.1f}"))
+    return tr
 
-    if tr.target_tokens:
-        st.subheader(t("translate.where"))
-        st.caption(t("translate.where_caption"))
-        matrix, title = tr.attention, f"{model_name}: {tr.text}"
-        if tr.layers is not None:  # Transformer: pick a layer and a head of the cross-attention
-            num_layers, num_heads = tr.layers["cross"].shape[:2]
-            for key, n in ((PREFIX + "layer", num_layers), (PREFIX + "head", num_heads)):
-                value = st.session_state.get(key)
-                if value is not None and not isinstance(value, int):  # never expected: drop, don't crash
-                    del st.session_state[key]
-                elif value is not None and value >= n:
-                    st.warning(t("translate.out_of_range", value=st.session_state[key] + 1, n=n))
-                    del st.session_state[key]
-            st.session_state.setdefault(PREFIX + "layer", num_layers - 1)
-            c1, c2 = st.columns(2)
-            layer = c1.selectbox(t("translate.layer"), range(num_layers),
-                                 format_func=lambda i: f"{i + 1}", key=PREFIX + "layer")  # fmt: skip
-            mean_label = t("translate.mean_of_heads")  # format_func must not look up the language later
-            head = c2.selectbox(t("translate.head"), [None, *range(num_heads)], key=PREFIX + "head",
-                                format_func=lambda h: mean_label if h is None else f"{h + 1}")  # fmt: skip
-            matrix = tr.cross_attention(layer, head)
-            which = t("translate.mean_of_heads") if head is None else f"{t('translate.head')} {head + 1}"
-            title += f" ({t('translate.layer')} {layer + 1}, {which})"
-        if tr.positions is not None:
-            st.caption(t("translate.rings"))
-        style = chart_style()
-        vega_chart(
-            attention_heatmap(matrix, tr.source_labels, tr.target_tokens, centres=tr.positions, style=style),
-            width="content",
-        )
-        attention_downloads(matrix, tr.source_labels, tr.target_tokens, title=title, key=PREFIX, style=style)
-        per_token = lazy_expander(t("translate.per_token"), PREFIX + "per_token")
-        if per_token is not None:  # the table is built only while its expander is open
-            table = {
-                t("translate.output_token"): tr.target_tokens,
-                t("translate.probability"): [round(float(p), 4) for p in tr.probabilities],
-            }
-            if unk is not None and len(unk) and float(unk.max()) >= UNK_NOTABLE:
-                table[t("translate.unk_probability")] = [round(float(p), 4) for p in unk]
-            per_token.dataframe(table, hide_index=True)
 
-publish(
-    text=stored[1] if stored else None,
-    decoding=decoding if decoding != "greedy" else None,
-    width=width if decoding != "greedy" else None,
-    layer=None if layer is None else layer + 1,
-    head=None if layer is None else ("mean" if head is None else head + 1),
-)
+def _layer_and_head(tr) -> tuple[int, int | None]:
+    """A Transformer's cross-attention layer and head (None: their mean), out-of-range link values dropped."""
+    num_layers, num_heads = tr.layers["cross"].shape[:2]
+    for key, n in ((PREFIX + "layer", num_layers), (PREFIX + "head", num_heads)):
+        value = st.session_state.get(key)
+        if value is not None and not isinstance(value, int):  # never expected: drop, don't crash
+            del st.session_state[key]
+        elif value is not None and value >= n:
+            st.warning(t("translate.out_of_range", value=st.session_state[key] + 1, n=n))
+            del st.session_state[key]
+    st.session_state.setdefault(PREFIX + "layer", num_layers - 1)
+    c1, c2 = st.columns(2)
+    layer = c1.selectbox(t("translate.layer"), range(num_layers),
+                         format_func=lambda i: f"{i + 1}", key=PREFIX + "layer")  # fmt: skip
+    mean_label = t("translate.mean_of_heads")  # format_func must not look up the language later
+    head = c2.selectbox(t("translate.head"), [None, *range(num_heads)], key=PREFIX + "head",
+                        format_func=lambda h: mean_label if h is None else f"{h + 1}")  # fmt: skip
+    return layer, head
+
+
+def _attention(tr, model_name: str) -> tuple[int | None, int | None]:
+    """The heatmap with its downloads and the per-token table; the (layer, head) shown."""
+    st.subheader(t("translate.where"))
+    st.caption(t("translate.where_caption"))
+    matrix, title = tr.attention, f"{model_name}: {tr.text}"
+    layer = head = None
+    if tr.layers is not None:  # Transformer: pick a layer and a head of the cross-attention
+        layer, head = _layer_and_head(tr)
+        matrix = tr.cross_attention(layer, head)
+        which = t("translate.mean_of_heads") if head is None else f"{t('translate.head')} {head + 1}"
+        title += f" ({t('translate.layer')} {layer + 1}, {which})"
+    if tr.positions is not None:
+        st.caption(t("translate.rings"))
+    style = chart_style()
+    heatmap = attention_heatmap(matrix, tr.source_labels, tr.target_tokens, centres=tr.positions, style=style)
+    vega_chart(heatmap, width="content")
+    attention_downloads(matrix, tr.source_labels, tr.target_tokens, title=title, key=PREFIX, style=style)
+    per_token = lazy_expander(t("translate.per_token"), PREFIX + "per_token")
+    if per_token is not None:  # the table is built only while its expander is open
+        table = {
+            t("translate.output_token"): tr.target_tokens,
+            t("translate.probability"): [round(float(p), 4) for p in tr.probabilities],
+        }
+        unk = tr.unk_probabilities
+        if unk is not None and len(unk) and float(unk.max()) >= UNK_NOTABLE:
+            table[t("translate.unk_probability")] = [round(float(p), 4) for p in unk]
+        per_token.dataframe(table, hide_index=True)
+    return layer, head
+
+
+@st.fragment
+def translate_view(model) -> None:
+    """The form and its result; publishes what it shows into the address bar."""
+    linked = _from_link()
+    submitted, text, decoding, width = _form()
+    if submitted or linked:
+        _translate(model, text, decoding, width)
+    stored = st.session_state.get(PREFIX + "result")
+    layer = head = None
+    if stored is not None:
+        model_name, _, hypotheses = stored
+        if not hypotheses[0].source_tokens:
+            st.info(t("translate.no_words"))
+            st.stop()
+        tr = _summary(model, model_name, hypotheses)
+        if tr.target_tokens:
+            layer, head = _attention(tr, model_name)
+    publish(
+        text=stored[1] if stored else None,
+        decoding=decoding if decoding != "greedy" else None,
+        width=width if decoding != "greedy" else None,
+        layer=None if layer is None else layer + 1,
+        head=None if layer is None else ("mean" if head is None else head + 1),
+    )
+
+
+st.title(t("translate.title"))
+st.caption(t("translate.caption"))
+
+model = selected_model()
+if model is None:
+    st.stop()
+translate_view(model)

@@ -58,6 +58,7 @@ class TranslateUser:
         self.ids: dict[str, str] = {}  # widget key -> widget id
         self.radio_options: list[str] = []
         self.ws = None
+        self.fragment_id = ""  # the fragment the Translate form is in, when the page uses one
 
     async def open(self) -> Click:
         self.ws = await connect(self.ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=120)
@@ -82,10 +83,11 @@ class TranslateUser:
         s.double_array_value.data.append(float(width))
         s = states.widgets.add()
         s.id, s.trigger_value = self.ids[SUBMIT], True
-        return await self._rerun(list(states.widgets))
+        return await self._rerun(list(states.widgets), self.fragment_id)
 
-    async def _rerun(self, widgets) -> Click:
+    async def _rerun(self, widgets, fragment_id: str = "") -> Click:
         msg = BackMsg()
+        msg.rerun_script.fragment_id = fragment_id
         msg.rerun_script.query_string = self.query_string
         msg.rerun_script.page_script_hash = self.page_hash
         msg.rerun_script.widget_states.widgets.extend(widgets)
@@ -101,6 +103,8 @@ class TranslateUser:
                 self.query_string = fwd.page_info_changed.query_string
             elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
                 self._element(fwd.delta.new_element, click)
+                if fwd.delta.new_element.WhichOneof("type") == "button":  # the form's submit button
+                    self.fragment_id = fwd.delta.fragment_id
             elif kind == "script_finished":
                 click.finished_s = time.perf_counter() - click.sent_at
                 return click

@@ -20,6 +20,9 @@ def sentence_area(prefix: str) -> str:
     """The English sentence box of a page's form, its value kept under ``<prefix>sentence``."""
     return st.text_area(
         t("translate.sentence"),
+        # the box's current text is also its default: a browser that redraws the box without
+        # its own copy of the value (seen after a language switch) shows this, not an empty box
+        value=st.session_state.get(prefix + "sentence", ""),
         help=t("translate.sentence_help", n=MAX_INPUT_CHARS),
         height=80,
         key=prefix + "sentence",

@@ -48,7 +48,13 @@ def model_picker() -> None:
             labels = {m.name: score_label(m) for m in usable}
             if st.session_state.get(MODEL_KEY) not in names:
                 st.session_state[MODEL_KEY] = names[0]
-            st.selectbox(t("sidebar.model_label"), names, key=MODEL_KEY, format_func=labels.get)
+            st.selectbox(  # the current model is also the default: a redrawn box must not fall back to the first
+                t("sidebar.model_label"),
+                names,
+                index=names.index(st.session_state[MODEL_KEY]),
+                key=MODEL_KEY,
+                format_func=labels.get,
+            )
         if broken:
             with st.expander(t("sidebar.broken", n=len(broken))):
                 for m in broken:

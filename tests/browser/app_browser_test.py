@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote, urlparse
 
@@ -16,6 +17,7 @@ import pytest
 
 from core.text import tokenize
 from tests.browser.harness import HEATMAP_CELLS, HEATMAP_LABELS_JS, IDLE_JS, PAGE_TIMEOUT_MS, heatmap_tokens
+from tests.browser.script_runs import ScriptRuns
 
 pytestmark = pytest.mark.browser
 
@@ -71,8 +73,9 @@ def wait_for_heatmap(page, sentence: str) -> list[str]:
 
 
 def open_app(open_page, url: str):
+    """A new page at ``url`` once the server has finished its first run (not merely looks idle)."""
     page = open_page()
-    page.goto(url, wait_until="domcontentloaded")
+    ScriptRuns(page).after(page, partial(page.goto, url, wait_until="domcontentloaded"))
     wait_for_run(page)
     return page
 
