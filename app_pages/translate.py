@@ -7,7 +7,6 @@ page, not the sidebar and the navigation around it (a class presses it thirty ti
 import numpy as np
 import streamlit as st
 
-from core.decoding.results import UNK_NOTABLE
 from ui.charts import attention_heatmap
 from ui.downloads import attention_downloads
 from ui.examples import DEFAULT_SENTENCE, example_clicked, try_these
@@ -86,7 +85,7 @@ def _summary(model, model_name: str, hypotheses) -> object:
     cols[2].metric(t("translate.mean_probability"), f"{mean_p:.2f}")
     unk = tr.unk_probabilities
     st.caption(t("translate.own_probabilities"))
-    if unk is not None and len(unk) and float(unk.max()) >= UNK_NOTABLE:
+    if tr.unk_notable:
         word = escape_markdown(tr.target_tokens[int(unk.argmax())])
         st.info(t("translate.unk_large", p=f"{float(unk.max()):.2f}", word=word))
     if metrics and "bleu" in metrics:
@@ -137,9 +136,8 @@ def _attention(tr, model_name: str) -> tuple[int | None, int | None]:
             t("translate.output_token"): tr.target_tokens,
             t("translate.probability"): [round(float(p), 4) for p in tr.probabilities],
         }
-        unk = tr.unk_probabilities
-        if unk is not None and len(unk) and float(unk.max()) >= UNK_NOTABLE:
-            table[t("translate.unk_probability")] = [round(float(p), 4) for p in unk]
+        if tr.unk_notable:
+            table[t("translate.unk_probability")] = [round(float(p), 4) for p in tr.unk_probabilities]
         per_token.dataframe(table, hide_index=True)
     return layer, head
 

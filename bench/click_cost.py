@@ -47,10 +47,46 @@ def target_ms(arch: str, decoding: str) -> float:
     return TARGET_MS["greedy-transformer"] if arch == "transformer" else TARGET_MS["greedy"]
 
 
+async def measure_row(url: str, pid: int, info, decoding: str, pool: list[str]) -> dict:
+    """One row: a new session on ``info``'s model presses Translate once per sentence of ``pool``."""
+    user = TranslateUser(url, {"model": info.name})
+    await user.open()
+    await user.click("I am cold.", decoding)  # this session's first rerun of the form
+    costs, walls, errors = [], [], 0
+    for sentence in pool:
+        await asyncio.sleep(0.05)  # let the previous run's last messages go
+        before = cpu_seconds(pid)
+        click = await user.click(sentence, decoding)
+        await asyncio.sleep(0.05)
+        costs.append(cpu_seconds(pid) - before)
+        walls.append(click.finished_s or float("nan"))
+        errors += bool(click.errors) or click.heatmap_s is None
+    await user.close()
+    arch = ModelConfig.load(info.path / CONFIG).arch
+    row = {
+        "model": info.name,
+        "arch": arch,
+        "decoding": "greedy" if decoding == "greedy" else "beam 4",
+        "median_cpu_ms": round(1000 * statistics.median(costs), 1),
+        "mean_cpu_ms": round(1000 * statistics.fmean(costs), 1),
+        "median_wall_ms": round(1000 * statistics.median(walls), 1),
+        "errors": errors,
+        "target_ms": target_ms(arch, decoding),
+    }
+    row["pass"] = row["median_cpu_ms"] <= row["target_ms"] and not errors
+    print(
+        f"  {row['model']:<28} {row['decoding']:<7} median {row['median_cpu_ms']:6.1f} CPU-ms"
+        f"  mean {row['mean_cpu_ms']:6.1f}  wall {row['median_wall_ms']:6.1f} ms"
+        f"  target {row['target_ms']:.0f}  {'ok' if row['pass'] else 'MISSED'}",
+        flush=True,
+    )
+    return row
+
+
 async def measure(
     url: str, pid: int, models: list, clicks: int, decodings=("greedy", "beam"), warm_clicks: int = 0, passes: int = 1
 ) -> list[dict]:
-    rows = []
+    """Every model and decoding, ``passes`` times after the warm-up; the rows of the last pass."""
     per_pass = clicks * len(decodings)
     pool = sentences(per_pass * passes + warm_clicks)  # every click a sentence of its own, in every pass
     first = TranslateUser(url, {"model": models[0].name})
@@ -60,44 +96,14 @@ async def measure(
         await first.click(sentence, "greedy")
     await first.close()
     print(f"  server idle after its warm-up: {warm_s:.0f} s; {warm_clicks} unmeasured clicks", flush=True)
-    for number in range(1, passes + 1):  # the rows of the last pass are the result
+    rows = []
+    for number in range(passes):
+        print(f"  pass {number + 1} of {passes}", flush=True)
         rows = []
-        print(f"  pass {number} of {passes}", flush=True)
         for info in models:
             for n, decoding in enumerate(decodings):
-                user = TranslateUser(url, {"model": info.name})
-                await user.open()
-                await user.click("I am cold.", decoding)  # this session's first rerun of the form
-                costs, walls, errors = [], [], 0
-                start = (number - 1) * per_pass + n * clicks
-                for sentence in pool[start : start + clicks]:
-                    await asyncio.sleep(0.05)  # let the previous run's last messages go
-                    before = cpu_seconds(pid)
-                    click = await user.click(sentence, decoding)
-                    await asyncio.sleep(0.05)
-                    costs.append(cpu_seconds(pid) - before)
-                    walls.append(click.finished_s or float("nan"))
-                    errors += bool(click.errors) or click.heatmap_s is None
-                await user.close()
-                arch = ModelConfig.load(info.path / CONFIG).arch
-                row = {
-                    "model": info.name,
-                    "arch": arch,
-                    "decoding": "greedy" if decoding == "greedy" else "beam 4",
-                    "median_cpu_ms": round(1000 * statistics.median(costs), 1),
-                    "mean_cpu_ms": round(1000 * statistics.fmean(costs), 1),
-                    "median_wall_ms": round(1000 * statistics.median(walls), 1),
-                    "errors": errors,
-                    "target_ms": target_ms(arch, decoding),
-                }
-                row["pass"] = row["median_cpu_ms"] <= row["target_ms"] and not errors
-                print(
-                    f"  {row['model']:<28} {row['decoding']:<7} median {row['median_cpu_ms']:6.1f} CPU-ms"
-                    f"  mean {row['mean_cpu_ms']:6.1f}  wall {row['median_wall_ms']:6.1f} ms"
-                    f"  target {row['target_ms']:.0f}  {'ok' if row['pass'] else 'MISSED'}",
-                    flush=True,
-                )
-                rows.append(row)
+                start = number * per_pass + n * clicks
+                rows.append(await measure_row(url, pid, info, decoding, pool[start : start + clicks]))
     return rows
 
 

@@ -43,6 +43,12 @@ class Translation:
     def text(self) -> str:
         return detokenize(self.target_tokens)
 
+    @property
+    def unk_notable(self) -> bool:
+        """Whether p([UNK]) reached :data:`UNK_NOTABLE` at some step (pages then show it)."""
+        unk = self.unk_probabilities
+        return unk is not None and len(unk) > 0 and float(np.max(unk)) >= UNK_NOTABLE
+
     def cross_attention(self, layer: int | None = None, head: int | None = None) -> np.ndarray:
         """The (target_len, source_len) matrix to draw: ``attention``, or one Transformer layer/head.
 

@@ -89,3 +89,17 @@ def test_beam_log_probabilities_are_the_models_own(translator):
         finished = len(ids) < 6
         expected = np.log(p[np.arange(len(ids)), ids]).sum() + (np.log(p[len(ids), END_ID]) if finished else 0.0)
         assert h.log_prob == pytest.approx(expected, rel=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("unk", "notable"),
+    [(None, False), ([], False), ([0.01, 0.049], False), ([0.01, 0.05], True), ([0.8], True)],
+)
+def test_unk_is_notable_from_the_threshold_on(unk, notable):
+    from core.decoding.results import UNK_NOTABLE, Translation
+
+    assert UNK_NOTABLE == 0.05
+    tr = Translation(
+        ["a"], ["b"], np.ones((1, 1)), np.ones(1), unk_probabilities=None if unk is None else np.array(unk)
+    )
+    assert tr.unk_notable is notable
