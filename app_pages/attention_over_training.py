@@ -16,6 +16,7 @@ from core.text import detokenize
 from ui.charts import attention_heatmap
 from ui.downloads import attention_downloads
 from ui.i18n import t
+from ui.language import widget_index, widget_value
 from ui.lesson_charts import sharpness_chart
 from ui.models import error_text, probe_epochs, read_probes, selected_model
 from ui.present import ChartStyle, chart_style
@@ -146,8 +147,15 @@ if st.session_state.get(EPOCH_KEY) not in epochs:  # first visit, or another mod
     st.session_state[EPOCH_KEY] = epochs[-1]
 
 left, middle, right = st.columns([3, 3, 2], vertical_alignment="bottom")
-sentence = left.selectbox(t("overtime.sentence"), sentences, key=SENTENCE_KEY)
-epoch = middle.select_slider(t("overtime.epoch_label"), options=epochs, key=EPOCH_KEY, help=t("overtime.epoch_help"))
+sentence = left.selectbox(t("overtime.sentence"), sentences, index=widget_index(SENTENCE_KEY, sentences),
+                          key=SENTENCE_KEY)  # fmt: skip
+epoch = middle.select_slider(
+    t("overtime.epoch_label"),
+    options=epochs,
+    value=widget_value(EPOCH_KEY),
+    key=EPOCH_KEY,
+    help=t("overtime.epoch_help"),
+)
 right.button(
     t("overtime.play"),
     icon=":material/play_arrow:",

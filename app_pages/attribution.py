@@ -10,6 +10,7 @@ from ui.charts import attention_heatmap
 from ui.downloads import attention_downloads
 from ui.explain import get_attributor, mean_defined, reading
 from ui.i18n import t
+from ui.language import widget_index, widget_value
 from ui.models import selected_model
 from ui.present import chart_style
 from ui.sentence import run_model, sentence_area
@@ -40,8 +41,11 @@ with st.form(PREFIX + "form"):
     text = sentence_area(PREFIX)
     left, right = st.columns(2)
     baseline = left.radio(t("attribution.baseline"), BASELINES, horizontal=True, key=PREFIX + "baseline",
+                          index=widget_index(PREFIX + "baseline", BASELINES),
                           format_func={b: t(f"attribution.baseline_{b}") for b in BASELINES}.get)  # fmt: skip
-    steps = right.select_slider(t("attribution.steps"), STEPS, key=PREFIX + "steps")
+    steps = right.select_slider(
+        t("attribution.steps"), STEPS, value=widget_value(PREFIX + "steps"), key=PREFIX + "steps"
+    )
     submitted = st.form_submit_button(t("attribution.submit"), type="primary")
 
 if submitted or linked:
@@ -73,6 +77,7 @@ if stored is not None:
             del st.session_state[PREFIX + "layer"]
         st.session_state.setdefault(PREFIX + "layer", num_layers - 1)
         layer = st.selectbox(t("attribution.layer"), range(num_layers), format_func=lambda i: f"{i + 1}",
+                             index=widget_index(PREFIX + "layer", range(num_layers)),
                              key=PREFIX + "layer")  # fmt: skip
         attention = tr.cross_attention(layer, None)
         attention_title = t("attribution.attention_layer", layer=layer + 1)

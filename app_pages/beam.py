@@ -10,6 +10,7 @@ from ui.charts import attention_heatmap
 from ui.downloads import attention_downloads
 from ui.examples import DEFAULT_SENTENCE, example_clicked, try_these
 from ui.i18n import t
+from ui.language import widget_value
 from ui.models import decode, selected_model
 from ui.present import chart_style, presenting
 from ui.sentence import run_model, sentence_area
@@ -129,7 +130,7 @@ if stored is not None:
     # -- the tree of expansions -------------------------------------------------------------
     st.subheader(t("beam.tree"))
     st.caption(t("beam.tree_caption"))
-    show_pruned = st.toggle(t("beam.show_pruned"), value=True, key=PREFIX + "pruned")
+    show_pruned = st.toggle(t("beam.show_pruned"), value=widget_value(PREFIX + "pruned", True), key=PREFIX + "pruned")
     last = tree.last_step
     searched = max((n.step for n in tree.nodes), default=-1)
     if searched > last:

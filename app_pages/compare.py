@@ -9,6 +9,7 @@ from ui.charts import attention_heatmap
 from ui.downloads import attention_downloads
 from ui.examples import DEFAULT_SENTENCE, example_clicked, try_these
 from ui.i18n import t
+from ui.language import widget_index, widget_value
 from ui.models import arch_label, error_text, get_translator, list_models, read_metrics, selected_model
 from ui.present import chart_style, fit_cell
 from ui.share import from_link, from_link_list, one_of, publish, sentence
@@ -40,15 +41,15 @@ from_link_list(PAGE, "models", PREFIX + "models", one_of(list(usable)), MAX_MODE
 from_link(PAGE, "scale", PREFIX + "scale", one_of(SCALES))
 st.session_state.setdefault(PREFIX + "sentence", DEFAULT_SENTENCE)
 if PREFIX + "models" in st.session_state:  # from a link or an earlier visit; a model folder may have gone
-    picked = {"default": None}
     if any(n not in usable for n in st.session_state[PREFIX + "models"]):
         st.session_state[PREFIX + "models"] = [n for n in st.session_state[PREFIX + "models"] if n in usable]
+    picked = {"default": widget_value(PREFIX + "models")}
 else:
     picked = {"default": (first + [n for n in usable if n not in first])[:3]}
 
 with st.form(PREFIX + "form"):
-    text = st.text_area(t("translate.sentence"), height=80, key=PREFIX + "sentence",
-                        help=t("compare.sentence_help", n=MAX_INPUT_CHARS))  # fmt: skip
+    text = st.text_area(t("translate.sentence"), value=widget_value(PREFIX + "sentence", ""), height=80,
+                        key=PREFIX + "sentence", help=t("compare.sentence_help", n=MAX_INPUT_CHARS))  # fmt: skip
     chosen = st.multiselect(t("compare.models"), list(usable), key=PREFIX + "models", **picked,
                             max_selections=MAX_MODELS, help=t("compare.models_help", n=MAX_MODELS))  # fmt: skip
     submitted = st.form_submit_button(t("compare.submit"), type="primary")
@@ -82,6 +83,7 @@ if stored:
     _, columns = stored
     scale_labels = {"shared": t("compare.scale_shared"), "unit": t("compare.scale_unit")}
     scale = st.radio(t("compare.scale"), SCALES, horizontal=True, key=PREFIX + "scale",
+                     index=widget_index(PREFIX + "scale", SCALES),
                      format_func=scale_labels.get, help=t("compare.scale_help"))  # fmt: skip
     drawn = [tr for *_, tr, err in columns if err is None and tr.target_tokens and tr.source_tokens]
     vmax = 1.0

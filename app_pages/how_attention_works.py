@@ -12,6 +12,7 @@ import streamlit as st
 from core.attention import additive, local, masking, multi_head, multiplicative, toy
 from core.layers import feed_forward, positional
 from ui.i18n import LANGUAGES, t, translate
+from ui.language import widget_value
 from ui.lesson_charts import matrix_heatmap, positional_heatmap, positional_lines
 from ui.present import ChartStyle, chart_style
 from ui.share import Refused, from_link, int_in, one_of, publish
@@ -117,7 +118,8 @@ def toy_section(style: ChartStyle) -> None:
                 num_rows="fixed",
                 column_config={c: st.column_config.NumberColumn(c, format="%.2f") for c in default.columns},
             )
-    causal = st.toggle(t("howto.causal"), key=PREFIX + "causal", help=t("howto.causal_help"))
+    causal = st.toggle(t("howto.causal"), value=widget_value(PREFIX + "causal", False), key=PREFIX + "causal",
+                       help=t("howto.causal_help"))  # fmt: skip
     for name, table in tables.items():
         bad = first_bad_cell(name, table)
         if bad is not None:
@@ -168,8 +170,12 @@ def positional_section(style: ChartStyle) -> None:
     c1, c2 = st.columns(2)
     st.session_state.setdefault(PREFIX + "positions", POSITIONS[2])  # a default here, not in the widget: links set it
     st.session_state.setdefault(PREFIX + "d_model", D_MODEL[2])
-    length = c1.slider(t("howto.positions"), *POSITIONS[:2], key=PREFIX + "positions")
-    d_model = c2.slider(t("howto.d_model"), *D_MODEL[:2], step=2, key=PREFIX + "d_model")
+    length = c1.slider(
+        t("howto.positions"), *POSITIONS[:2], value=widget_value(PREFIX + "positions"), key=PREFIX + "positions"
+    )
+    d_model = c2.slider(
+        t("howto.d_model"), *D_MODEL[:2], step=2, value=widget_value(PREFIX + "d_model"), key=PREFIX + "d_model"
+    )
     table = positional.positional_encoding(length, d_model)  # (length, d_model)
     vega_chart(positional_heatmap(table, style=style))
     key = PREFIX + "dimensions"
@@ -179,7 +185,12 @@ def positional_section(style: ChartStyle) -> None:
     else:  # a smaller d_model drops the dimensions beyond it
         st.session_state[key] = [j for j in st.session_state[key] if j < d_model] or defaults
     dims = st.multiselect(
-        t("howto.dimensions"), list(range(d_model)), key=key, max_selections=8, help=t("howto.dimensions_help")
+        t("howto.dimensions"),
+        list(range(d_model)),
+        default=widget_value(key),
+        key=key,
+        max_selections=8,
+        help=t("howto.dimensions_help"),
     )
     if dims:
         vega_chart(positional_lines(table, sorted(dims), style=style))

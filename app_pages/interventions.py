@@ -11,6 +11,7 @@ from core.interventions.replace import ROW_KINDS, replacement_row
 from core.interventions.source_edit import EDITS, changed_tokens, edit_source
 from ui.explain import get_head_ablation, get_replacement
 from ui.i18n import t
+from ui.language import widget_index, widget_value
 from ui.models import selected_model
 from ui.present import chart_style
 from ui.sentence import run_model, sentence_area
@@ -66,6 +67,7 @@ if submitted or linked:
 
 stored = st.session_state.get(PREFIX + "result")
 change = st.radio(t("interventions.what"), what, horizontal=True, key=PREFIX + "what",
+                  index=widget_index(PREFIX + "what", what),
                   format_func=lambda w: t(f"interventions.what_{w}"))  # fmt: skip
 style = chart_style()
 heads_param = mode = edit = word = None
@@ -88,8 +90,10 @@ if stored is not None:
         if len(chosen) != len(st.session_state.get(PREFIX + "heads", [])):
             st.warning(t("interventions.heads_out_of_range", n=c.num_layers, h=c.num_heads))
         st.session_state[PREFIX + "heads"] = chosen
-        heads = st.multiselect(t("interventions.heads"), options, key=PREFIX + "heads", format_func=head_label)
+        heads = st.multiselect(t("interventions.heads"), options, key=PREFIX + "heads", format_func=head_label,
+                               default=chosen)  # fmt: skip
         mode = st.radio(t("interventions.mode"), MODES, horizontal=True, key=PREFIX + "mode",
+                        index=widget_index(PREFIX + "mode", MODES),
                         format_func=lambda m: t(f"interventions.mode_{m}"))  # fmt: skip
         heads_param = heads
         ablation = get_head_ablation(str(model.path))
@@ -109,7 +113,8 @@ if stored is not None:
         st.download_button(t("common.download_csv"), delta.to_csv(index=False).encode("utf-8"), "delta_log_p.csv",
                            "text/csv", key=PREFIX + "delta_csv")  # fmt: skip
         num_layers = c.num_layers
-        layer_shown = st.selectbox(t("translate.layer"), range(num_layers), index=num_layers - 1,
+        layer_shown = st.selectbox(t("translate.layer"), range(num_layers),
+                                   index=widget_index(PREFIX + "layer", range(num_layers), num_layers - 1),
                                    format_func=lambda i: f"{i + 1}", key=PREFIX + "layer")  # fmt: skip
         side_by_side([
             (t("interventions.panel_original", layer=layer_shown + 1), result.original.cross_attention(layer_shown, None),
@@ -124,19 +129,24 @@ if stored is not None:
             st.stop()
         steps = list(range(len(tr.target_tokens)))
         c1, c2 = st.columns(2)
-        at = c1.selectbox(t("interventions.at"), steps, key=PREFIX + "at",
+        at = c1.selectbox(t("interventions.at"), steps, key=PREFIX + "at", index=widget_index(PREFIX + "at", steps),
                           format_func=lambda i: f"{i + 1}. {tr.target_tokens[i]}")  # fmt: skip
-        every = c2.toggle(t("interventions.every_step"), key=PREFIX + "every")
+        every = c2.toggle(
+            t("interventions.every_step"), value=widget_value(PREFIX + "every", False), key=PREFIX + "every"
+        )
         kind = st.radio(t("interventions.row_kind"), ROW_KINDS, horizontal=True, key=PREFIX + "row_kind",
+                        index=widget_index(PREFIX + "row_kind", ROW_KINDS),
                         format_func=lambda k: t(f"interventions.row_{k}"))  # fmt: skip
         try:
             if kind == "row":
                 other = st.selectbox(t("interventions.other_row"), steps, key=PREFIX + "other",
+                                     index=widget_index(PREFIX + "other", steps),
                                      format_func=lambda i: f"{i + 1}. {tr.target_tokens[i]}")  # fmt: skip
                 row = replacement_row("row", n_src, tr.attention, other)
             elif kind == "typed":
                 default = ", ".join(f"{w:.2f}" for w in tr.attention[at])
-                typed = st.text_input(t("interventions.typed", n=n_src), value=default, key=PREFIX + "typed",
+                typed = st.text_input(t("interventions.typed", n=n_src), value=widget_value(PREFIX + "typed", default),
+                                      key=PREFIX + "typed",
                                       max_chars=400)  # fmt: skip
                 values = [float(v) for v in typed.replace(";", ",").split(",") if v.strip()]
                 row = replacement_row("typed", n_src, values=values)
@@ -159,16 +169,20 @@ if stored is not None:
     else:
         c1, c2 = st.columns(2)
         edit = c1.radio(t("interventions.edit"), EDITS, horizontal=True, key=PREFIX + "edit",
+                        index=widget_index(PREFIX + "edit", EDITS),
                         format_func=lambda e: t(f"interventions.edit_{e}"))  # fmt: skip
         if st.session_state.get(PREFIX + "word") is not None and st.session_state[PREFIX + "word"] >= n_src:
             del st.session_state[PREFIX + "word"]
         word = c2.selectbox(t("interventions.word"), range(n_src), key=PREFIX + "word",
+                            index=widget_index(PREFIX + "word", range(n_src)),
                             format_func=lambda i: f"{i + 1}. {tr.source_tokens[i]}")  # fmt: skip
         new_word, to = "", 0
         if edit == "replace":
-            new_word = st.text_input(t("interventions.new_word"), value="dog", max_chars=40, key=PREFIX + "new_word")
+            new_word = st.text_input(t("interventions.new_word"), value=widget_value(PREFIX + "new_word", "dog"),
+                                     max_chars=40, key=PREFIX + "new_word")  # fmt: skip
         elif edit == "move":
             to = st.selectbox(t("interventions.move_to"), range(n_src), key=PREFIX + "to",
+                              index=widget_index(PREFIX + "to", range(n_src)),
                               format_func=lambda i: f"{i + 1}")  # fmt: skip
         try:
             edited = edit_source(tr.source_tokens, edit, word, new_word, to)

@@ -13,6 +13,7 @@ from ui.downloads import attention_downloads
 from ui.examples import DEFAULT_SENTENCE, example_clicked, try_these
 from ui.explain import show_head_importance
 from ui.i18n import t
+from ui.language import widget_index
 from ui.models import MODEL_KEY, list_models, selected_model
 from ui.present import chart_style
 from ui.sentence import run_model, sentence_area
@@ -83,6 +84,7 @@ kind = st.radio(
     t("layers.kind"),
     KINDS,
     horizontal=True,
+    index=widget_index(PREFIX + "kind", KINDS),
     key=PREFIX + "kind",
     format_func={k: t(f"layers.kind_{k}") for k in KINDS}.get,
 )
@@ -158,9 +160,9 @@ if stored is not None:
 
         c1, c2 = st.columns(2)
         layer = c1.selectbox(t("translate.layer"), range(num_layers), format_func=lambda i: f"{i + 1}",
-                             key=PREFIX + "layer")  # fmt: skip
+                             index=widget_index(PREFIX + "layer", range(num_layers)), key=PREFIX + "layer")  # fmt: skip
         head = c2.selectbox(t("translate.head"), range(num_heads), format_func=lambda i: f"{i + 1}",
-                            key=PREFIX + "head")  # fmt: skip
+                            index=widget_index(PREFIX + "head", range(num_heads)), key=PREFIX + "head")  # fmt: skip
         heading = t("layers.enlarged", kind=t(f"layers.kind_{kind}"), layer=layer + 1, head=head + 1)
         with st.expander(t("explain.importance_expander")):
             show_head_importance(model.path, kind, num_layers, num_heads)

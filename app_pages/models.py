@@ -7,6 +7,7 @@ from core import runs
 from ui.charts import overlay_chart
 from ui.explain import show_summaries
 from ui.i18n import t
+from ui.language import widget_index
 from ui.models import list_models, model_card, read_history
 from ui.share import from_link, one_of, publish
 from ui.text import escape_markdown
@@ -75,7 +76,8 @@ metric = None
 if curves:
     from_link(PAGE, "metric", PREFIX + "metric", one_of(METRICS))
     labels = metric_labels()
-    metric = st.radio(t("models.curve"), METRICS, horizontal=True, key=PREFIX + "metric", format_func=labels.get)
+    metric = st.radio(t("models.curve"), METRICS, horizontal=True, index=widget_index(PREFIX + "metric", METRICS),
+                      key=PREFIX + "metric", format_func=labels.get)  # fmt: skip
     frame = pd.DataFrame(curves).reindex(columns=["model", "epoch", *METRICS])
     chart = overlay_chart(frame, metric, labels[metric], t("models.col_model"), t("models.axis_epoch"))
     vega_chart(chart)

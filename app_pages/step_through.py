@@ -9,6 +9,7 @@ from ui.charts import attention_bars, attention_heatmap, candidates_chart
 from ui.downloads import attention_downloads
 from ui.examples import DEFAULT_SENTENCE, example_clicked, try_these
 from ui.i18n import t
+from ui.language import widget_index, widget_value
 from ui.models import error_text, get_translator, selected_model
 from ui.present import chart_style
 from ui.share import from_link, publish, sentence
@@ -73,8 +74,8 @@ if model is None:
 linked = from_link(PAGE, "text", PREFIX + "sentence", sentence)
 st.session_state.setdefault(PREFIX + "sentence", DEFAULT_SENTENCE)
 with st.form(PREFIX + "form"):
-    text = st.text_area(t("translate.sentence"), height=80, key=PREFIX + "sentence",
-                        help=t("compare.sentence_help", n=MAX_INPUT_CHARS))  # fmt: skip
+    text = st.text_area(t("translate.sentence"), value=widget_value(PREFIX + "sentence", ""), height=80,
+                        key=PREFIX + "sentence", help=t("compare.sentence_help", n=MAX_INPUT_CHARS))  # fmt: skip
     submitted = st.form_submit_button(t("step.start"), type="primary")
 
 try_these(PREFIX)
@@ -150,12 +151,13 @@ with right:
     if alternatives:
         c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
         labels = {w: _word(w, END_LABEL) for w in alternatives}
-        c1.selectbox(t("step.instead"), alternatives, key=PREFIX + "pick", format_func=labels.get)
+        c1.selectbox(t("step.instead"), alternatives, index=widget_index(PREFIX + "pick", alternatives),
+                     key=PREFIX + "pick", format_func=labels.get)  # fmt: skip
         c2.button(t("step.use"), key=PREFIX + "use", on_click=_use_pick, type="primary")
 
 with st.form(PREFIX + "typed_form", border=False):
     c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
-    c1.text_input(t("step.typed"), key=PREFIX + "typed", placeholder="estoy")
+    c1.text_input(t("step.typed"), value=widget_value(PREFIX + "typed", ""), key=PREFIX + "typed", placeholder="estoy")
     c2.form_submit_button(t("step.continue"), on_click=_use_typed)
 
 st.divider()

@@ -6,7 +6,7 @@ import streamlit as st
 from core.history import METRICS, X_AXES, X_COLUMNS, HistoryError, RunCurves, long_form
 from ui.curves import curves_overlay, run_curves, upload_curves
 from ui.i18n import t
-from ui.language import uploader_css
+from ui.language import uploader_css, widget_index, widget_value
 from ui.models import list_models, read_metrics, selected_model
 from ui.present import chart_style
 from ui.share import from_link, from_link_list, int_in, one_of, publish
@@ -50,8 +50,8 @@ from_link(PAGE, "smooth", PREFIX + "smooth", _percent)
 from_link(PAGE, "log", PREFIX + "log", _flag)
 from_link(PAGE, "source", PREFIX + "source", one_of(SOURCES))
 if PREFIX + "runs" in st.session_state:  # from a link or an earlier visit; a run folder may have gone
-    picked = {}
     st.session_state[PREFIX + "runs"] = [n for n in st.session_state[PREFIX + "runs"] if n in usable]
+    picked = {"default": widget_value(PREFIX + "runs")}
 else:
     picked = {"default": [current.name] if current is not None else []}
 for key, default in (("metric", "both"), ("x", "epoch"), ("smooth", 0.0), ("log", False), ("source", "history")):
@@ -60,17 +60,27 @@ for key, default in (("metric", "both"), ("x", "epoch"), ("smooth", 0.0), ("log"
 chosen = st.multiselect(t("training.runs"), list(usable), key=PREFIX + "runs", help=t("training.runs_help"), **picked)
 left, middle, right = st.columns(3)
 metric_labels = {"both": t("training.metric_both"), "loss": t("training.loss"), "accuracy": t("training.accuracy")}
-metric = left.radio(t("training.metric"), METRIC_CHOICES, key=PREFIX + "metric", format_func=metric_labels.get,
+metric = left.radio(t("training.metric"), METRIC_CHOICES, key=PREFIX + "metric",
+                    index=widget_index(PREFIX + "metric", METRIC_CHOICES), format_func=metric_labels.get,
                     horizontal=True)  # fmt: skip
 x_labels = {"epoch": t("training.x_epoch"), "step": t("training.x_step"), "wall_time": t("training.x_wall_time")}
-x = middle.radio(t("training.x"), X_AXES, key=PREFIX + "x", format_func=x_labels.get, horizontal=True,
-                 help=t("training.x_help"))  # fmt: skip
+x = middle.radio(t("training.x"), X_AXES, key=PREFIX + "x", index=widget_index(PREFIX + "x", X_AXES),
+                 format_func=x_labels.get, horizontal=True, help=t("training.x_help"))  # fmt: skip
 source_labels = {"history": t("training.source_history"), "tensorboard": t("training.source_tensorboard")}
-source = right.radio(t("training.source"), SOURCES, key=PREFIX + "source", format_func=source_labels.get,
+source = right.radio(t("training.source"), SOURCES, key=PREFIX + "source",
+                     index=widget_index(PREFIX + "source", SOURCES), format_func=source_labels.get,
                      horizontal=True, help=t("training.source_help"))  # fmt: skip
 left, right = st.columns([2, 1], vertical_alignment="bottom")  # room for the toggle's whole label
-weight = left.slider(t("training.smooth"), 0.0, 0.99, step=0.01, key=PREFIX + "smooth", help=t("training.smooth_help"))
-log_scale = right.toggle(t("training.log"), key=PREFIX + "log")
+weight = left.slider(
+    t("training.smooth"),
+    0.0,
+    0.99,
+    step=0.01,
+    value=widget_value(PREFIX + "smooth"),
+    key=PREFIX + "smooth",
+    help=t("training.smooth_help"),
+)
+log_scale = right.toggle(t("training.log"), value=widget_value(PREFIX + "log", False), key=PREFIX + "log")
 uploads = st.file_uploader(t("training.upload"), type=["csv"], accept_multiple_files=True, key=PREFIX + "upload",
                            help=t("training.upload_help"))  # fmt: skip
 st.html(uploader_css(["csv"]))  # the box's own words in the page's language

@@ -11,6 +11,7 @@ from ui.charts import attention_heatmap
 from ui.downloads import attention_downloads
 from ui.examples import DEFAULT_SENTENCE, example_clicked, try_these
 from ui.i18n import t
+from ui.language import widget_index, widget_value
 from ui.lazy import lazy_expander
 from ui.models import decode, read_metrics, selected_model
 from ui.present import chart_style
@@ -42,8 +43,10 @@ def _form() -> tuple[bool, str, str, int]:
         text = sentence_area(PREFIX)
         left, right = st.columns(2)
         decoding = left.radio(t("translate.decoding"), DECODINGS, horizontal=True, key=PREFIX + "decoding",
+                              index=widget_index(PREFIX + "decoding", DECODINGS),
                               format_func={d: t(f"translate.decoding_{d}") for d in DECODINGS}.get)  # fmt: skip
-        width = right.slider(t("translate.width"), 2, 8, key=PREFIX + "width", help=t("translate.width_help"))
+        width = right.slider(t("translate.width"), 2, 8, value=widget_value(PREFIX + "width"), key=PREFIX + "width",
+                             help=t("translate.width_help"))  # fmt: skip
         submitted = st.form_submit_button(t("translate.submit"), type="primary")
     try_these(PREFIX)
     return example_clicked(PREFIX) or submitted, text, decoding, width
@@ -74,7 +77,7 @@ def _summary(model, model_name: str, hypotheses) -> object:
     if len(hypotheses) > 1:
         labels = [f"{i + 1}. {h.text}  ({t('translate.score')} {h.score:.2f})" for i, h in enumerate(hypotheses)]
         pick = st.radio(t("translate.hypotheses"), range(len(hypotheses)), format_func=labels.__getitem__,
-                        key=PREFIX + "hypothesis")  # fmt: skip
+                        index=widget_index(PREFIX + "hypothesis", range(len(hypotheses))), key=PREFIX + "hypothesis")  # fmt: skip
         tr = hypotheses[pick]
     st.markdown(f"### {escape_markdown(tr.text) if tr.target_tokens else t('translate.empty_translation')}")
     metrics = read_metrics(model.path) if model.name == model_name else None
@@ -105,10 +108,11 @@ def _layer_and_head(tr) -> tuple[int, int | None]:
             del st.session_state[key]
     st.session_state.setdefault(PREFIX + "layer", num_layers - 1)
     c1, c2 = st.columns(2)
-    layer = c1.selectbox(t("translate.layer"), range(num_layers),
+    layer = c1.selectbox(t("translate.layer"), range(num_layers), index=widget_index(PREFIX + "layer", range(num_layers)),
                          format_func=lambda i: f"{i + 1}", key=PREFIX + "layer")  # fmt: skip
     mean_label = t("translate.mean_of_heads")  # format_func must not look up the language later
     head = c2.selectbox(t("translate.head"), [None, *range(num_heads)], key=PREFIX + "head",
+                        index=widget_index(PREFIX + "head", [None, *range(num_heads)]),
                         format_func=lambda h: mean_label if h is None else f"{h + 1}")  # fmt: skip
     return layer, head
 

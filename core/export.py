@@ -16,16 +16,18 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import shutil
 import sys
 from pathlib import Path
 
 import numpy as np
 
-from core import atomic, runs
+from core import atomic, provenance, runs
 from core.lock import LOCK_FILE, LockedError, run_lock
 from core.probes import PROBE_SENTENCES
 
+EXPORT_COMMAND = "python -m core.export"
 SKIP = {runs.CHECKPOINT}
 MAX_CHANGED = 0.01  # fraction of the checked sentences an export may translate differently
 MAX_ATTENTION_DRIFT = 0.02  # largest |Δ weight| allowed on sentences translated the same
@@ -89,7 +91,7 @@ def export(run: Path, out: Path, float16: bool = False) -> dict:
         staging = out.with_name(f"{atomic.TEMP_PREFIX}{os.getpid()}-{out.name}")
         out.parent.mkdir(parents=True, exist_ok=True)
         try:
-            result = _export(run, staging, float16)
+            result = _export(run, staging, float16, out)
             _fsync_tree(staging)
             os.rename(staging, out)  # fails if out appeared meanwhile
         except BaseException:
@@ -107,7 +109,7 @@ def _fsync_tree(folder: Path) -> None:
             os.close(fd)
 
 
-def _export(run: Path, out: Path, float16: bool) -> dict:
+def _export(run: Path, out: Path, float16: bool, final: Path) -> dict:
     sentences, checked = check_sentences(run)
     reference = runs.load_translator(run).translate_batch(sentences)
     out.mkdir(parents=True)
@@ -122,6 +124,9 @@ def _export(run: Path, out: Path, float16: bool) -> dict:
             half_precision(item, out / item.name)
         else:
             shutil.copy2(item, out / item.name)
+    if (out / runs.TRAINING).exists():  # the copy says how it was made, after the commands that trained it
+        line = shlex.join([*EXPORT_COMMAND.split(), "--run", str(run), "--out", str(final), *(["--float16"] * float16)])
+        provenance.update_training(out, **{provenance.COMMANDS: [*provenance.commands(out), line]})
     exported = runs.load_translator(out).translate_batch(sentences)
     check = compare(reference, exported)
     allowed = int(MAX_CHANGED * check["sentences"])

@@ -12,7 +12,8 @@ widget with the same option under its new label.
 from __future__ import annotations
 
 import json
-from collections.abc import MutableMapping
+from collections.abc import Iterable, Mapping, MutableMapping
+from typing import Any
 
 import streamlit as st
 
@@ -63,6 +64,27 @@ def keep_choices(
         state[key] = state[key]
         kept.append(key)
     return kept
+
+
+def widget_value(key: str, fallback: Any = None, state: Mapping | None = None) -> Any:
+    """The value the widget under ``key`` holds now, else ``fallback``: to pass as the widget's default.
+
+    A browser that redraws a widget (its label changed with the language) may send the widget's
+    default instead of the value it showed; a default equal to the current value keeps that value.
+    Streamlit's warning about a default beside a Session State value is switched off in
+    ``.streamlit/config.toml`` for this reason.
+    """
+    state = st.session_state if state is None else state
+    return state.get(key, fallback)
+
+
+def widget_index(key: str, options: Iterable, fallback: int = 0, state: Mapping | None = None) -> int:
+    """Position of the current value of ``key`` among ``options`` (a radio's or select box's ``index``)."""
+    state = st.session_state if state is None else state
+    options = list(options)
+    if key in state and state[key] in options:
+        return options.index(state[key])
+    return fallback
 
 
 def uploader_css(types: list[str]) -> str:

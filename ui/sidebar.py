@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.i18n import LANG_KEY, LANGUAGES, t
-from ui.language import keep_choices
+from ui.language import keep_choices, widget_value
 from ui.models import MODEL_KEY, list_models, score_label
 from ui.present import PRESENT_KEY
 from ui.share import from_link, one_of, publish
@@ -29,9 +29,15 @@ def display_settings() -> None:
     with st.sidebar:
         st.segmented_control(
             t("sidebar.language"), list(LANGUAGES), format_func=LANGUAGES.get, key=LANG_KEY, required=True,
+            default=widget_value(LANG_KEY, "en"),
             on_change=keep_choices, kwargs={"skip": (LANG_KEY,)},
         )  # fmt: skip
-        st.toggle(t("sidebar.present"), key=PRESENT_KEY, help=t("sidebar.present_help"))
+        st.toggle(
+            t("sidebar.present"),
+            value=widget_value(PRESENT_KEY, False),
+            key=PRESENT_KEY,
+            help=t("sidebar.present_help"),
+        )
 
 
 def model_picker() -> None:

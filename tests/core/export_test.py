@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import ast
+import shlex
 
 import h5py
 import numpy as np
 import pytest
 
-from core import export, runs
+from core import export, provenance, runs
 from core.export import main
 
 pytestmark = pytest.mark.slow
@@ -33,6 +34,15 @@ def test_export_float16_translates_the_same(trained_run, tmp_path):
     b = runs.load_translator(out).translate("I am cold.")
     assert a.target_tokens == b.target_tokens
     np.testing.assert_allclose(a.attention, b.attention, atol=1e-3)
+
+
+def test_export_records_its_own_command_after_the_training_commands(trained_run, tmp_path):
+    out = tmp_path / "shipped"
+    before = provenance.commands(trained_run)
+    assert main(["--run", str(trained_run), "--out", str(out), "--float16"]) == 0
+    assert before and provenance.commands(trained_run) == before  # the run itself is left as it was
+    expected = shlex.join(["python", "-m", "core.export", "--run", str(trained_run), "--out", str(out), "--float16"])
+    assert provenance.commands(out) == [*before, expected]
 
 
 def test_export_refuses_an_existing_folder(trained_run, tmp_path):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ui.language import CHOICE_DECODERS, keep_choices, uploader_css
+from ui.language import CHOICE_DECODERS, keep_choices, uploader_css, widget_index, widget_value
 
 
 class Recording(dict):
@@ -24,6 +24,17 @@ def test_keep_choices_stores_back_only_the_choice_widgets_it_is_given():
     )
     assert kept == ["translate_decoding", "translate_head"]
     assert state.stored == kept and state["translate_head"] is None and state["translate_decoding"] == "beam"
+
+
+def test_current_value_is_the_default_a_redrawn_widget_gets():
+    state = {"translate_head": None, "translate_width": 6, "translate_decoding": "beam", "gone": "nowhere"}
+    assert widget_value("translate_width", 4, state=state) == 6
+    assert widget_value("translate_head", 0, state=state) is None  # None is a value, not "missing"
+    assert widget_value("translate_alpha", 0.6, state=state) == 0.6
+    assert widget_index("translate_decoding", ("greedy", "beam"), state=state) == 1
+    assert widget_index("translate_head", [None, 0, 1], fallback=2, state=state) == 0
+    assert widget_index("gone", ["here"], fallback=0, state=state) == 0  # a value no longer offered
+    assert widget_index("missing", range(3), fallback=2, state=state) == 2
 
 
 def test_choice_widgets_are_named_by_their_decoders():
