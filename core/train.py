@@ -29,6 +29,7 @@ from pathlib import Path
 from core import atomic, checkpoints, model_files, provenance, runs, train_args
 from core.config import ARCHITECTURES, CHOICES, ModelConfig
 from core.data import filter_length, find_data, read_pairs, split_pairs
+from core.init_from import check_vocabularies, init_from
 from core.lock import LockedError, run_lock
 from core.text import tokenize
 from core.train_args import UsageError
@@ -99,6 +100,7 @@ class TrainConfig:
     keep: str = "best"  # which epoch's weights the run keeps: best validation loss, or the last epoch
     hardware: str | None = None  # where the run trained (last start or resume)
     data_fingerprint: str | None = None  # "<bytes>:<sha256 prefix>" of the data file the run started on
+    init_from: str | None = None  # model folder whose matching weights the run started from (core.init_from)
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -138,6 +140,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--max-tokens", type=int, default=t.max_tokens)
     p.add_argument("--max-pairs", type=int, default=None)
     p.add_argument("--steps-log-every", type=int, default=t.steps_log_every)
+    p.add_argument(
+        "--init-from",
+        default=None,
+        help="a new run starts from this model folder's weights wherever role and shape match "
+        "(the same vocabularies needed; see core.init_from)",
+    )
     model = p.add_argument_group("model (see core.config.ModelConfig; with --resume: the run's own)")
     for f in dataclasses.fields(ModelConfig):
         if f.name == "arch":
@@ -284,6 +292,8 @@ def train(args: argparse.Namespace, out: Path | None = None) -> Path:
         sizes = train_args.model_sizes(args)
         src_vocab = Vocabulary.adapt(train_src, sizes["src_vocab_size"])
         tgt_vocab = Vocabulary.adapt(train_tgt, sizes["tgt_vocab_size"])
+        if tc.init_from:  # before anything is written: a source with other vocabularies is refused
+            check_vocabularies(Path(tc.init_from), src_vocab.tokens, tgt_vocab.tokens)
         src_vocab.save(out / runs.SRC_VOCAB)
         tgt_vocab.save(out / runs.TGT_VOCAB)
         config = ModelConfig(**{**sizes, "src_vocab_size": len(src_vocab), "tgt_vocab_size": len(tgt_vocab)})
@@ -320,6 +330,9 @@ def train(args: argparse.Namespace, out: Path | None = None) -> Path:
     if args.resume and resumed is None:
         _warm_start(model, home)
         print(f"no checkpoint in {home}: continuing from its weights after epoch {_last_epoch(home)}", flush=True)
+    if not args.resume and tc.init_from:
+        report = init_from(model, Path(tc.init_from), src_vocab.tokens, tgt_vocab.tokens)
+        print(f"from {tc.init_from}: {len(report['copied'])} weights copied; fresh: {report['fresh']}", flush=True)
     start = resumed.epoch if resumed else (_last_epoch(home) if args.resume else 0)
     callbacks = [
         *_schedule_callbacks(learning_rate, tc.epochs, steps_per_epoch, start),
@@ -425,6 +438,7 @@ def fresh_train_config(args: argparse.Namespace) -> TrainConfig:
         max_pairs=args.max_pairs,
         steps_log_every=args.steps_log_every,
         keep=TrainConfig.keep if args.keep is None else args.keep,
+        init_from=args.init_from,
     )
 
 

@@ -61,6 +61,8 @@ def validate(args) -> None:
         raise UsageError(
             f"--val-fraction {args.val_fraction} and --test-fraction {args.test_fraction} leave no training pairs"
         )
+    if getattr(args, "init_from", None) and args.resume:
+        raise UsageError("--init-from starts a new run; --resume continues one from its own checkpoint")
     if args.verbose not in ("auto", "0", "1", "2"):
         raise UsageError(f"--verbose {args.verbose!r} is not one of auto, 0, 1, 2")
     try:
