@@ -100,7 +100,8 @@ class ModelConfig:
                 if self.arch == "local-p" and self.local_softmax == "source"
                 else ""
             )
-            return ARCH_LABELS[self.arch] + variant + (", input feeding" if self.input_feeding else "")
+            window = f", window D = {self.window}" if self.arch == "local-p" else ""
+            return ARCH_LABELS[self.arch] + window + variant + (", input feeding" if self.input_feeding else "")
         return (
             f"{ARCH_LABELS['transformer']}, {self.num_layers} layers × {self.num_heads} heads, "
             f"{FFN_LABELS[self.ffn]}, {self.norm}-norm"

@@ -207,6 +207,8 @@ def arch_label(config) -> str:
 
     if config.arch != "transformer":
         label = t(f"arch.{config.arch}")
+        if config.arch == "local-p":
+            label += t("arch.local_window", d=config.window)
         if config.arch == "local-p" and config.local_softmax == "source":
             label += t("arch.local_source")
         return label + t("arch.input_feeding") if config.input_feeding else label

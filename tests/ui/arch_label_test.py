@@ -37,3 +37,12 @@ def test_the_earlier_local_p_variant_is_named(lang, monkeypatch):
     if lang == "en":
         assert variant == ModelConfig(arch="local-p", local_softmax="source").label
         assert "whole source" in variant
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_local_p_names_its_window(lang, monkeypatch):
+    monkeypatch.setattr("ui.i18n.language", lambda: lang)
+    config = ModelConfig(arch="local-p", window=10)
+    assert "D = 10" in arch_label(config)
+    if lang == "en":
+        assert arch_label(config) == config.label == "Bi-GRU + Luong local-p attention, window D = 10"
