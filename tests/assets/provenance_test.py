@@ -60,7 +60,7 @@ def test_recorded_commands_replay_the_run(info):
     tc, model, rates = _replay(commands)
     training = provenance.read_training(info.path)
     for field in dataclasses.fields(tc):
-        if field.name != "hardware":
+        if field.name not in ("hardware", "data_fingerprint"):  # measured where it ran, not given on the line
             assert training.get(field.name) == getattr(tc, field.name), f"{info.name}: {field.name}"
     config = ModelConfig.load(info.path / runs.CONFIG).to_dict()
     for name, value in model.items():
@@ -96,3 +96,19 @@ def test_relu_transformer_holds_its_last_epoch():
     saved = provenance.saved(path)
     assert (saved["epoch"], saved["keep"], saved["best_epoch"]) == (14, "last", 11)
     assert provenance.commands(path)[-1].endswith("--keep last")
+
+
+@pytest.mark.parametrize("info", SHIPPED, ids=[r.name for r in SHIPPED])
+def test_recorded_data_fingerprint_is_the_data_sets(info):
+    """A run that recorded its data set's fingerprint trained on the data set the tests score with."""
+    from core.data import DataNotFoundError, find_data
+    from core.train_args import fingerprint
+
+    training = provenance.read_training(info.path)
+    if not training.get("data_fingerprint"):
+        pytest.skip(f"{info.name} was trained before the fingerprint was recorded")
+    try:
+        data = find_data(training.get("data"))
+    except DataNotFoundError:
+        pytest.skip("the data set is not here")
+    assert training["data_fingerprint"] == fingerprint(data), info.name
