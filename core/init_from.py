@@ -69,18 +69,18 @@ def check_vocabularies(folder: Path, src_tokens, tgt_tokens) -> None:
             )
 
 
-def init_from(model, folder: Path, src_tokens, tgt_tokens) -> dict[str, list[str]]:
-    """Check the vocabularies, load the model in ``folder`` and copy its matching weights into ``model``."""
+def init_from(model, folder: Path) -> dict[str, list[str]]:
+    """Load the model in ``folder`` and copy its matching weights into ``model``.
+
+    The caller has checked the vocabularies (:func:`check_vocabularies`) before writing anything.
+    """
     from core.models import build_model
 
-    check_vocabularies(folder, src_tokens, tgt_tokens)
     source = build_model(model_files.read_config(folder))
     try:
-        source.load_weights(model_files.check_weights(folder))
-    except runs.RunError:
-        raise
-    except Exception as e:
-        raise runs.RunError(f"--init-from: {runs.WEIGHTS} in {folder.name} cannot be loaded: {str(e)[:200]}") from None
+        model_files.load_weights(source, folder)
+    except runs.RunError as e:
+        raise runs.RunError(f"--init-from {folder.name}: {e}") from None
     report = copy_matching(model, source)
     if not report["copied"]:
         raise runs.RunError(f"--init-from {folder.name}: no weight matches this model's in role and shape")

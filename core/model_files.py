@@ -162,6 +162,15 @@ def check_weights(folder: Path) -> Path:
     return path
 
 
+def load_weights(model, folder: Path) -> None:
+    """Load the folder's weights file, checked first, into ``model``; one that does not fit is a ModelFileError."""
+    weights = check_weights(folder)
+    try:
+        model.load_weights(weights)
+    except Exception as e:  # a damaged or foreign HDF5 file: several error kinds
+        raise ModelFileError(runs.WEIGHTS, f"does not fit the model ({scrub(str(e))[:200]})") from None
+
+
 def read_metrics(folder: Path) -> dict | None:
     """``metrics.json`` checked field by field (None when there is none)."""
     if not (folder / runs.METRICS).exists() and not (folder / runs.METRICS).is_symlink():

@@ -242,12 +242,7 @@ def load_translator(path: Path):
     config = model_files.read_config(path)
     src_vocab = model_files.read_vocab(path, SRC_VOCAB, config.src_vocab_size)
     tgt_vocab = model_files.read_vocab(path, TGT_VOCAB, config.tgt_vocab_size)
-    weights = model_files.check_weights(path)
+    model_files.check_weights(path)  # before the model is built: a damaged file costs nothing
     model = build_model(config)
-    try:
-        model.load_weights(weights)
-    except Exception as e:  # a damaged or foreign HDF5 file: several error kinds
-        raise model_files.ModelFileError(
-            WEIGHTS, f"does not fit the model ({model_files.scrub(str(e))[:200]})"
-        ) from None
+    model_files.load_weights(model, path)
     return Translator(model, src_vocab, tgt_vocab)

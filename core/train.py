@@ -331,7 +331,7 @@ def train(args: argparse.Namespace, out: Path | None = None) -> Path:
         _warm_start(model, home)
         print(f"no checkpoint in {home}: continuing from its weights after epoch {_last_epoch(home)}", flush=True)
     if not args.resume and tc.init_from:
-        report = init_from(model, Path(tc.init_from), src_vocab.tokens, tgt_vocab.tokens)
+        report = init_from(model, Path(tc.init_from))
         print(f"from {tc.init_from}: {len(report['copied'])} weights copied; fresh: {report['fresh']}", flush=True)
     start = resumed.epoch if resumed else (_last_epoch(home) if args.resume else 0)
     callbacks = [
@@ -415,11 +415,9 @@ def _warm_start(model, out: Path) -> None:
     if not (out / runs.WEIGHTS).is_file():
         raise FileNotFoundError(f"--resume found neither {runs.CHECKPOINT}/ nor {runs.WEIGHTS} in {out}")
     try:
-        model.load_weights(model_files.check_weights(out))
-    except runs.RunError:
-        raise
-    except Exception as e:
-        raise runs.RunError(f"{runs.WEIGHTS} in {out} cannot be loaded: {str(e)[:200]}") from None
+        model_files.load_weights(model, out)
+    except runs.RunError as e:
+        raise runs.RunError(f"{runs.WEIGHTS} in {out} cannot be loaded: {e}") from None
 
 
 def fresh_train_config(args: argparse.Namespace) -> TrainConfig:
