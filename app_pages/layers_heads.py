@@ -6,7 +6,7 @@ import streamlit as st
 
 from core import runs
 from core.model_files import read_config
-from core.vocab import START
+from core.text.vocab import START
 from ui.charts import attention_heatmap
 from ui.charts_grid import PICK, attention_grid, picked_panel
 from ui.downloads import attention_downloads

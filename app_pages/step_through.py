@@ -4,7 +4,7 @@ import streamlit as st
 
 from core.decoding.results import UNK_NOTABLE
 from core.text import MAX_INPUT_CHARS, detokenize, tokenize
-from core.vocab import END
+from core.text.vocab import END
 from ui.charts import attention_bars, attention_heatmap, candidates_chart
 from ui.downloads import attention_downloads
 from ui.examples import DEFAULT_SENTENCE, example_clicked, try_these

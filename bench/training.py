@@ -28,7 +28,7 @@ from core.data import DataNotFoundError, filter_length, make_dataset, read_pairs
 from core.losses import masked_accuracy, masked_loss  # noqa: E402
 from core.models import build_model  # noqa: E402
 from core.text import tokenize  # noqa: E402
-from core.vocab import Vocabulary  # noqa: E402
+from core.text.vocab import Vocabulary  # noqa: E402
 
 VARIANTS = {arch: {"arch": arch} for arch in ARCHITECTURES} | {
     "transformer-glu": {"arch": "transformer", "ffn": "glu"},

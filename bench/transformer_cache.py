@@ -25,7 +25,7 @@ import tensorflow as tf  # noqa: E402
 
 from core.config import ModelConfig  # noqa: E402
 from core.models import build_model  # noqa: E402
-from core.vocab import START_ID  # noqa: E402
+from core.text.vocab import START_ID  # noqa: E402
 
 
 def make_search(decoder, max_len: int):

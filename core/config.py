@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,15 @@ FEED_FORWARDS = ("relu", "glu", "geglu", "swiglu")
 FFN_LABELS = {"relu": "ReLU", "glu": "GLU", "geglu": "GEGLU", "swiglu": "SwiGLU"}
 NORMS = ("pre", "post")
 LOCAL_SOFTMAX = ("window", "source")  # local-p: softmax over [p - D, p + D] (published) or the whole source
-CHOICES = {"arch": ARCHITECTURES, "ffn": FEED_FORWARDS, "norm": NORMS, "local_softmax": LOCAL_SOFTMAX}
+TOKENIZERS = ("word", "bpe")  # see core.text.tokenizer
+CHOICES = {
+    "arch": ARCHITECTURES,
+    "ffn": FEED_FORWARDS,
+    "norm": NORMS,
+    "local_softmax": LOCAL_SOFTMAX,
+    "tokenizer": TOKENIZERS,
+}
+_CHECKSUM = re.compile(r"sha256:[0-9a-f]{64}")
 VOCAB_CAP = 100_000
 LIMITS = {  # the largest sizes a model may have: a config.json asking for more is refused, not allocated
     "src_vocab_size": VOCAB_CAP,
@@ -70,6 +79,9 @@ class ModelConfig:
     ff_dim: int = 512
     ffn: str = "relu"  # feed-forward: relu, glu, geglu or swiglu
     norm: str = "post"  # layer norm after (post) or before (pre) each sub-layer
+    # text: "word" (vocab_src.txt, vocab_tgt.txt) or "bpe" (tokenizer.model, joint, its sha256 here)
+    tokenizer: str = "word"
+    tokenizer_checksum: str = ""
 
     def __post_init__(self):
         for f in dataclasses.fields(self):
@@ -88,6 +100,14 @@ class ModelConfig:
             raise ValueError(f"dropout must be a number, got {self.dropout!r}")
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"dropout {self.dropout} must be in [0, 1)")
+        if not isinstance(self.tokenizer_checksum, str):
+            raise ValueError(f"tokenizer_checksum must be a string, got {self.tokenizer_checksum!r}")
+        if self.tokenizer == "bpe" and not _CHECKSUM.fullmatch(self.tokenizer_checksum):
+            raise ValueError(
+                f"a bpe tokenizer needs tokenizer_checksum sha256:<64 hex digits>, got {self.tokenizer_checksum[:80]!r}"
+            )
+        if self.tokenizer == "word" and self.tokenizer_checksum:
+            raise ValueError("a word tokenizer has no tokenizer_checksum")
         if self.d_model % self.num_heads:
             raise ValueError(f"d_model {self.d_model} is not divisible by num_heads {self.num_heads}")
 
@@ -106,6 +126,13 @@ class ModelConfig:
             f"{ARCH_LABELS['transformer']}, {self.num_layers} layers × {self.num_heads} heads, "
             f"{FFN_LABELS[self.ffn]}, {self.norm}-norm"
         )
+
+    @property
+    def text_label(self) -> str:
+        """How the model reads and writes text, e.g. ``subword (BPE, 8,000 pieces)`` or ``words (8,000 / 12,000)``."""
+        if self.tokenizer == "bpe":
+            return f"subword (BPE, {self.src_vocab_size:,} pieces)"
+        return f"words ({self.src_vocab_size:,} / {self.tgt_vocab_size:,})"
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from keras import ops
 
-from core.vocab import PAD_ID
+from core.text.vocab import PAD_ID
 
 
 def masked_loss(y_true, y_pred):
@@ -27,6 +27,29 @@ def masked_loss(y_true, y_pred):
     batch = ops.cast(ops.shape(y_true)[0], "float32")
     replicas, tokens = global_token_count(ops.sum(mask))
     return ops.sum(loss * mask, axis=-1) * batch * replicas / ops.maximum(tokens, 1.0)  # (batch,)
+
+
+def smoothed_loss(smoothing: float):
+    """:func:`masked_loss` with label smoothing (Szegedy et al. 2016): the target keeps ``1 − ε``
+    of its probability and ``ε`` is spread uniformly over the vocabulary::
+
+        ℓ = (1 − ε) · (−log p(y)) + ε · mean_v(−log p(v))
+    """
+    if not 0.0 <= smoothing < 1.0:
+        raise ValueError(f"label smoothing {smoothing} must be in [0, 1)")
+
+    def loss(y_true, y_pred):
+        y_true = ops.cast(y_true, "int32")
+        mask = ops.cast(ops.not_equal(y_true, PAD_ID), "float32")
+        log_p = ops.log_softmax(y_pred, axis=-1)
+        nll = -ops.squeeze(ops.take_along_axis(log_p, y_true[..., None], axis=-1), axis=-1)
+        per_token = (1.0 - smoothing) * nll - smoothing * ops.mean(log_p, axis=-1)
+        batch = ops.cast(ops.shape(y_true)[0], "float32")
+        replicas, tokens = global_token_count(ops.sum(mask))
+        return ops.sum(per_token * mask, axis=-1) * batch * replicas / ops.maximum(tokens, 1.0)
+
+    loss.__name__ = "smoothed_loss"
+    return loss
 
 
 def global_token_count(tokens):

@@ -47,19 +47,26 @@ class CosineFrom(keras.optimizers.schedules.LearningRateSchedule):
 class StartCosine(keras.callbacks.Callback):
     """Points a :class:`CosineFrom` at this command's epochs when ``fit`` starts, after any checkpoint is restored.
 
-    ``initial_epoch`` is the epoch the restored checkpoint holds.
+    ``initial_epoch`` is the epoch the restored checkpoint holds. ``from_epoch`` (default
+    ``initial_epoch``) is the epoch the decay began at: a run stopped and resumed with the same
+    settings continues the curve it was on instead of starting a new one.
     """
 
-    def __init__(self, schedule: CosineFrom, epochs: int, steps_per_epoch: int, initial_epoch: int = 0):
+    def __init__(
+        self, schedule: CosineFrom, epochs: int, steps_per_epoch: int, initial_epoch: int = 0,
+        from_epoch: int | None = None,
+    ):  # fmt: skip
         super().__init__()
         self.schedule = schedule
         self.epochs, self.steps_per_epoch, self.initial_epoch = epochs, steps_per_epoch, int(initial_epoch)
+        self.from_epoch = self.initial_epoch if from_epoch is None else min(int(from_epoch), self.initial_epoch)
 
     def on_train_begin(self, logs=None):
-        steps = (self.epochs - self.initial_epoch) * self.steps_per_epoch
+        steps = (self.epochs - self.from_epoch) * self.steps_per_epoch
         if steps < 1:
             raise ValueError(
                 f"--epochs {self.epochs} leaves nothing to train after epoch {self.initial_epoch}; "
                 "a cosine schedule needs at least one step"
             )
-        self.schedule.restart(int(self.model.optimizer.iterations.numpy()), steps)
+        done = (self.initial_epoch - self.from_epoch) * self.steps_per_epoch  # updates already on this curve
+        self.schedule.restart(int(self.model.optimizer.iterations.numpy()) - done, steps)

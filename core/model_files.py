@@ -9,7 +9,8 @@ content of a file it refused:
 - files have size caps (:data:`MAX_BYTES`); text must be UTF-8 (a leading BOM is dropped);
 - JSON must be an object with the expected field types, numbers finite;
 - ``config.json`` must be a valid :class:`core.config.ModelConfig` within its size caps;
-- vocabularies must match the config's sizes; weights must be an HDF5 file.
+- vocabularies must match the config's sizes; a subword model's ``tokenizer.model`` must have
+  the checksum its config records and the pieces of its vocabularies; weights must be an HDF5 file.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ MAX_BYTES = {
     runs.METRICS: 1 * MB,
     runs.SRC_VOCAB: 8 * MB,
     runs.TGT_VOCAB: 8 * MB,
+    runs.TOKENIZER: 16 * MB,
     runs.HISTORY: 8 * MB,
     runs.STEPS: 64 * MB,
     "probe": 8 * MB,
@@ -128,7 +130,7 @@ def read_config(folder: Path) -> ModelConfig:
 
 
 def read_vocab(folder: Path, name: str, size: int | None = None):
-    from core.vocab import SPECIALS, Vocabulary
+    from core.text.vocab import SPECIALS, Vocabulary
 
     lines = read_text(folder, name).split("\n")
     if lines and lines[-1] == "":
@@ -143,6 +145,31 @@ def read_vocab(folder: Path, name: str, size: int | None = None):
     if size is not None and len(vocab) != size:
         raise ModelFileError(name, f"has {len(vocab)} tokens; {runs.CONFIG} says {size}")
     return vocab
+
+
+def read_tokenizer(folder: Path, config: ModelConfig, src_vocab=None, tgt_vocab=None):
+    """The model's tokenizer: the word-level one, or its ``tokenizer.model`` checked against ``config.json``.
+
+    A subword model's file must hash to ``tokenizer_checksum`` and hold exactly the pieces of
+    both vocabulary files (one joint vocabulary), so a token id means the same everywhere.
+    """
+    from core.text.tokenizer import WORDS
+
+    if config.tokenizer == "word":
+        return WORDS
+    from core.text.subword import SubwordTokenizer, checksum
+
+    data = read_bytes(folder, runs.TOKENIZER)
+    if checksum(data) != config.tokenizer_checksum:
+        raise ModelFileError(runs.TOKENIZER, f"does not have the checksum {runs.CONFIG} records")
+    try:
+        tokenizer = SubwordTokenizer(data)
+    except Exception as e:  # sentencepiece raises RuntimeError/OSError on a damaged model
+        raise ModelFileError(runs.TOKENIZER, f"is not a SentencePiece model ({scrub(str(e))[:120]})") from None
+    for name, vocab in ((runs.SRC_VOCAB, src_vocab), (runs.TGT_VOCAB, tgt_vocab)):
+        if vocab is not None and vocab.tokens != tokenizer.vocabulary.tokens:
+            raise ModelFileError(name, f"does not hold the pieces of {runs.TOKENIZER}")
+    return tokenizer
 
 
 def check_weights(folder: Path) -> Path:
@@ -243,8 +270,9 @@ def check(folder: Path) -> str | None:
     """
     try:
         config = read_config(folder)
-        read_vocab(folder, runs.SRC_VOCAB, config.src_vocab_size)
-        read_vocab(folder, runs.TGT_VOCAB, config.tgt_vocab_size)
+        src_vocab = read_vocab(folder, runs.SRC_VOCAB, config.src_vocab_size)
+        tgt_vocab = read_vocab(folder, runs.TGT_VOCAB, config.tgt_vocab_size)
+        read_tokenizer(folder, config, src_vocab, tgt_vocab)
         check_weights(folder)
         read_metrics(folder)
         read_training(folder)

@@ -14,7 +14,8 @@ from core import atomic, checkpoints, provenance, runs
 from core.decoding import Translator
 from core.models import build_model
 from core.probes import PROBE_SENTENCES
-from core.vocab import Vocabulary
+from core.text.tokenizer import WORDS
+from core.text.vocab import Vocabulary
 
 
 def save_weights(model, path: Path) -> None:
@@ -47,6 +48,7 @@ class RunLogger(keras.callbacks.Callback):
         initial_epoch: int = 0,
         resumed: checkpoints.Checkpoint | None = None,
         keep: str = "best",
+        tokenizer=None,
     ):
         super().__init__()
         if keep not in provenance.KEEP_RULES:
@@ -56,6 +58,7 @@ class RunLogger(keras.callbacks.Callback):
         self.resumed = resumed
         self.out = Path(out)
         self.src_vocab, self.tgt_vocab = src_vocab, tgt_vocab
+        self.tokenizer = tokenizer  # None: the word-level tokenizer
         self.steps_log_every = steps_log_every
 
     def on_train_begin(self, logs=None):
@@ -70,7 +73,7 @@ class RunLogger(keras.callbacks.Callback):
         self.epoch = start
         self.step = start * int(self.params.get("steps") or 0)
         self.t0 = time.time()
-        self.translator = Translator(self.model, self.src_vocab, self.tgt_vocab)
+        self.translator = Translator(self.model, self.src_vocab, self.tgt_vocab, self.tokenizer or WORDS)
         self.steps_rows = self._kept_steps(start)
         atomic.write_text(self.out / runs.STEPS, "".join(self.steps_rows), "steps")
         if self.resumed is not None:

@@ -32,6 +32,7 @@ TRAINING = "training.json"
 WEIGHTS = "model.weights.h5"
 SRC_VOCAB = "vocab_src.txt"
 TGT_VOCAB = "vocab_tgt.txt"
+TOKENIZER = "tokenizer.model"  # subword models (config.json tokenizer "bpe"): the SentencePiece model
 HISTORY = "history.csv"
 STEPS = "steps.csv"
 METRICS = "metrics.json"
@@ -242,7 +243,8 @@ def load_translator(path: Path):
     config = model_files.read_config(path)
     src_vocab = model_files.read_vocab(path, SRC_VOCAB, config.src_vocab_size)
     tgt_vocab = model_files.read_vocab(path, TGT_VOCAB, config.tgt_vocab_size)
+    tokenizer = model_files.read_tokenizer(path, config, src_vocab, tgt_vocab)
     model_files.check_weights(path)  # before the model is built: a damaged file costs nothing
     model = build_model(config)
     model_files.load_weights(model, path)
-    return Translator(model, src_vocab, tgt_vocab)
+    return Translator(model, src_vocab, tgt_vocab, tokenizer)

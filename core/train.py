@@ -32,9 +32,11 @@ from core.data import filter_length, find_data, read_pairs, split_pairs
 from core.init_from import check_vocabularies, init_from
 from core.lock import LockedError, run_lock
 from core.text import tokenize
+from core.text.tokenizer import WORDS
 from core.train_args import UsageError
 
 STRATEGIES = ("default", "mirrored", "multiworker")
+DEFAULT_BPE_VOCAB = 8000
 LR_SCHEDULES = ("constant", "cosine")
 
 
@@ -101,6 +103,9 @@ class TrainConfig:
     hardware: str | None = None  # where the run trained (last start or resume)
     data_fingerprint: str | None = None  # "<bytes>:<sha256 prefix>" of the data file the run started on
     init_from: str | None = None  # model folder whose matching weights the run started from (core.init_from)
+    vocab_size: int | None = None  # --tokenizer bpe: pieces of the joint subword vocabulary (default 8000)
+    label_smoothing: float = 0.0  # share of each target's probability spread over the vocabulary
+    schedule_from: int = 0  # the epoch the learning-rate schedule of the current command line began at
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -141,6 +146,18 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--max-pairs", type=int, default=None)
     p.add_argument("--steps-log-every", type=int, default=t.steps_log_every)
     p.add_argument(
+        "--vocab-size",
+        type=int,
+        default=None,
+        help=f"with --tokenizer bpe: pieces of the joint English-Spanish vocabulary (default {DEFAULT_BPE_VOCAB})",
+    )
+    p.add_argument(
+        "--label-smoothing",
+        type=float,
+        default=None,
+        help=f"share of each target's probability spread uniformly (default {t.label_smoothing}; with --resume: the run's own)",
+    )
+    p.add_argument(
         "--init-from",
         default=None,
         help="a new run starts from this model folder's weights wherever role and shape match "
@@ -148,7 +165,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     )
     model = p.add_argument_group("model (see core.config.ModelConfig; with --resume: the run's own)")
     for f in dataclasses.fields(ModelConfig):
-        if f.name == "arch":
+        if f.name in ("arch", "tokenizer_checksum"):  # the checksum is the trained tokenizer's own
             continue
         flag, default = "--" + f.name.replace("_", "-"), getattr(d, f.name)
         # None marks "not given": a resume then keeps the run's value, a new run takes the default
@@ -275,43 +292,46 @@ def train(args: argparse.Namespace, out: Path | None = None) -> Path:
     import keras
 
     from core.data import make_dataset
-    from core.losses import masked_accuracy, masked_loss
+    from core.losses import masked_accuracy, masked_loss, smoothed_loss
     from core.models import build_model
     from core.run_logger import RunLogger
-    from core.vocab import Vocabulary
 
     tc = dataclasses.replace(tc, hardware=runs.describe_hardware(), data_fingerprint=train_args.fingerprint(data))
     keras.utils.set_random_seed(tc.seed)
-    train_src = [tokenize(en) for en, _ in train_pairs]
-    train_tgt = [tokenize(es) for _, es in train_pairs]
-
     if args.resume:
         src_vocab = model_files.read_vocab(home, runs.SRC_VOCAB, config.src_vocab_size)
         tgt_vocab = model_files.read_vocab(home, runs.TGT_VOCAB, config.tgt_vocab_size)
+        tokenizer = model_files.read_tokenizer(home, config, src_vocab, tgt_vocab)
     else:
-        sizes = train_args.model_sizes(args)
-        src_vocab = Vocabulary.adapt(train_src, sizes["src_vocab_size"])
-        tgt_vocab = Vocabulary.adapt(train_tgt, sizes["tgt_vocab_size"])
+        config, tokenizer, src_vocab, tgt_vocab, tokenizer_model = _new_text(args, tc, train_pairs)
         if tc.init_from:  # before anything is written: a source with other vocabularies is refused
             check_vocabularies(Path(tc.init_from), src_vocab.tokens, tgt_vocab.tokens)
+        if tokenizer_model is not None:
+            atomic.write_bytes(out / runs.TOKENIZER, tokenizer_model, "tokenizer")
         src_vocab.save(out / runs.SRC_VOCAB)
         tgt_vocab.save(out / runs.TGT_VOCAB)
-        config = ModelConfig(**{**sizes, "src_vocab_size": len(src_vocab), "tgt_vocab_size": len(tgt_vocab)})
         config.save(out / runs.CONFIG)
     _write_training(out, tc, args)
-    print(
-        f"{len(train_pairs)} training pairs, {len(val_pairs)} validation pairs; "
-        f"vocabularies {len(src_vocab)} / {len(tgt_vocab)}",
-        flush=True,
-    )
 
     def ids(pairs_):
-        src = [src_vocab.encode(tokenize(en)) for en, _ in pairs_]
-        tgt = [tgt_vocab.encode(tokenize(es), add_start_end=True) for _, es in pairs_]
-        return src, tgt
+        src = [src_vocab.encode(tokenizer.split(en)) for en, _ in pairs_]
+        tgt = [tgt_vocab.encode(tokenizer.split(es), add_start_end=True) for _, es in pairs_]
+        fits = [
+            i
+            for i in range(len(src))
+            if len(src[i]) <= config.max_source_len and len(tgt[i]) <= config.max_decode_len + 1
+        ]
+        return [src[i] for i in fits], [tgt[i] for i in fits]
 
-    train_ds = make_dataset(*ids(train_pairs), batch_size=tc.batch_size, shuffle=True, seed=tc.seed)
-    val_ds = make_dataset(*ids(val_pairs), batch_size=tc.batch_size, shuffle=False)
+    train_ids, val_ids = ids(train_pairs), ids(val_pairs)
+    print(
+        f"{len(train_ids[0])} training pairs, {len(val_ids[0])} validation pairs "
+        f"({len(train_pairs) - len(train_ids[0])} + {len(val_pairs) - len(val_ids[0])} longer than the model's "
+        f"{config.max_source_len} / {config.max_decode_len} tokens left out); {config.text_label}",
+        flush=True,
+    )
+    train_ds = make_dataset(*train_ids, batch_size=tc.batch_size, shuffle=True, seed=tc.seed)
+    val_ds = make_dataset(*val_ids, batch_size=tc.batch_size, shuffle=False)
     steps_per_epoch = int(train_ds.cardinality())
 
     points = checkpoints.found(home) if args.resume else []
@@ -320,7 +340,7 @@ def train(args: argparse.Namespace, out: Path | None = None) -> Path:
         learning_rate = learning_rate_for(tc, steps=max(1, tc.epochs * steps_per_epoch))
         model.compile(
             optimizer=keras.optimizers.Adam(learning_rate, clipnorm=tc.clipnorm),
-            loss=masked_loss,
+            loss=masked_loss if not tc.label_smoothing else smoothed_loss(tc.label_smoothing),
             metrics=[masked_accuracy],
         )
     print(f"strategy {args.strategy}: {strategy.num_replicas_in_sync} replica(s)", flush=True)
@@ -335,7 +355,7 @@ def train(args: argparse.Namespace, out: Path | None = None) -> Path:
         print(f"from {tc.init_from}: {len(report['copied'])} weights copied; fresh: {report['fresh']}", flush=True)
     start = resumed.epoch if resumed else (_last_epoch(home) if args.resume else 0)
     callbacks = [
-        *_schedule_callbacks(learning_rate, tc.epochs, steps_per_epoch, start),
+        *_schedule_callbacks(learning_rate, tc.epochs, steps_per_epoch, start, tc.schedule_from),
         RunLogger(
             out,
             src_vocab,
@@ -344,6 +364,7 @@ def train(args: argparse.Namespace, out: Path | None = None) -> Path:
             initial_epoch=start,
             resumed=resumed,
             keep=tc.keep,
+            tokenizer=tokenizer,
         ),
         keras.callbacks.TensorBoard(str(out / runs.TENSORBOARD), update_freq="epoch", write_graph=False),
     ]
@@ -357,6 +378,29 @@ def train(args: argparse.Namespace, out: Path | None = None) -> Path:
         verbose=verbose,
     )
     return out
+
+
+def _new_text(args: argparse.Namespace, tc: TrainConfig, train_pairs: list[tuple[str, str]]):
+    """A new run's config, tokenizer and vocabularies, learned from the training pairs only.
+
+    Returns ``(config, tokenizer, src_vocab, tgt_vocab, tokenizer_model)``; the last is the
+    serialised SentencePiece model to save (None for a word-level run).
+    """
+    from core.text.vocab import Vocabulary
+
+    sizes = train_args.model_sizes(args)
+    if sizes["tokenizer"] == "bpe":
+        from core.text import subword
+
+        model = subword.train_model([s for pair in train_pairs for s in pair], tc.vocab_size or DEFAULT_BPE_VOCAB)
+        tokenizer = subword.SubwordTokenizer(model)
+        vocab = tokenizer.vocabulary
+        sizes.update(src_vocab_size=len(vocab), tgt_vocab_size=len(vocab), tokenizer_checksum=tokenizer.checksum)
+        return ModelConfig(**sizes), tokenizer, vocab, vocab, model
+    src_vocab = Vocabulary.adapt([tokenize(en) for en, _ in train_pairs], sizes["src_vocab_size"])
+    tgt_vocab = Vocabulary.adapt([tokenize(es) for _, es in train_pairs], sizes["tgt_vocab_size"])
+    config = ModelConfig(**{**sizes, "src_vocab_size": len(src_vocab), "tgt_vocab_size": len(tgt_vocab)})
+    return config, WORDS, src_vocab, tgt_vocab, None
 
 
 def learning_rate_for(tc: TrainConfig, steps: int):
@@ -376,13 +420,13 @@ def learning_rate_for(tc: TrainConfig, steps: int):
     raise ValueError(f"unknown learning-rate schedule {tc.lr_schedule!r}; expected one of {LR_SCHEDULES}")
 
 
-def _schedule_callbacks(learning_rate, epochs: int, steps_per_epoch: int, start_epoch: int) -> list:
-    """A decaying rate starts from the epoch training resumes at."""
+def _schedule_callbacks(learning_rate, epochs: int, steps_per_epoch: int, start_epoch: int, from_epoch: int) -> list:
+    """A decaying rate follows the curve that began at ``from_epoch`` (see :class:`core.lr_schedule.StartCosine`)."""
     from core.lr_schedule import CosineFrom, StartCosine
 
     if not isinstance(learning_rate, CosineFrom):
         return []
-    return [StartCosine(learning_rate, epochs, steps_per_epoch, start_epoch)]
+    return [StartCosine(learning_rate, epochs, steps_per_epoch, start_epoch, from_epoch)]
 
 
 def _write_training(out: Path, tc: TrainConfig, args: argparse.Namespace) -> None:
@@ -437,15 +481,26 @@ def fresh_train_config(args: argparse.Namespace) -> TrainConfig:
         steps_log_every=args.steps_log_every,
         keep=TrainConfig.keep if args.keep is None else args.keep,
         init_from=args.init_from,
+        vocab_size=args.vocab_size,
+        label_smoothing=TrainConfig.label_smoothing if args.label_smoothing is None else args.label_smoothing,
     )
 
 
 def _resumed_config(args: argparse.Namespace, home: Path) -> tuple[TrainConfig, ModelConfig]:
     """The run's own training settings, with the epochs, rate, schedule, rule and data this command gives."""
-    tc = dataclasses.replace(_load_train_config(home), epochs=args.epochs)
-    for name in ("learning_rate", "lr_schedule", "keep"):  # a resumed run may continue at another rate
+    before = _load_train_config(home)
+    tc = dataclasses.replace(before, epochs=args.epochs)
+    for name in ("learning_rate", "lr_schedule", "keep", "label_smoothing"):  # a resume may change these
         if getattr(args, name) is not None:
             tc = dataclasses.replace(tc, **{name: getattr(args, name)})
+    # the same epochs, rate and schedule continue the curve the run is on; anything else starts a new one
+    same_curve = (before.epochs, before.learning_rate, before.lr_schedule) == (
+        tc.epochs,
+        tc.learning_rate,
+        tc.lr_schedule,
+    )
+    if not same_curve:
+        tc = dataclasses.replace(tc, schedule_from=train_args.finished_epoch(home))
     if args.data:
         tc = dataclasses.replace(tc, data=args.data)
     return tc, model_files.read_config(home)

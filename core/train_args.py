@@ -19,7 +19,7 @@ from core.lock import LOCK_FILE
 # files and folders a training run writes: a folder holding only these (and no finished
 # epoch) is an unfinished start that a new run may clear
 RUN_ENTRIES = {
-    runs.CONFIG, runs.TRAINING, runs.WEIGHTS, runs.SRC_VOCAB, runs.TGT_VOCAB, runs.HISTORY, runs.STEPS,
+    runs.CONFIG, runs.TRAINING, runs.WEIGHTS, runs.SRC_VOCAB, runs.TGT_VOCAB, runs.TOKENIZER, runs.HISTORY, runs.STEPS,
     runs.METRICS, runs.PROBES, runs.TENSORBOARD, runs.CHECKPOINT, LOCK_FILE,
 }  # fmt: skip
 
@@ -65,8 +65,23 @@ def validate(args) -> None:
         raise UsageError("--init-from starts a new run; --resume continues one from its own checkpoint")
     if args.verbose not in ("auto", "0", "1", "2"):
         raise UsageError(f"--verbose {args.verbose!r} is not one of auto, 0, 1, 2")
+    sizes = model_sizes(args)
+    vocab_size, smoothing = getattr(args, "vocab_size", None), getattr(args, "label_smoothing", None)
+    if vocab_size is not None:
+        from core.text.subword import MAX_VOCAB, MIN_VOCAB
+
+        if sizes["tokenizer"] != "bpe" and not args.resume:
+            raise UsageError(f"--vocab-size {vocab_size} sizes a subword vocabulary: add --tokenizer bpe")
+        if args.resume:
+            raise UsageError(f"--vocab-size {vocab_size}: a resumed run keeps its tokenizer")
+        if not MIN_VOCAB < vocab_size <= MAX_VOCAB:
+            raise UsageError(f"--vocab-size {vocab_size} must be in {MIN_VOCAB + 1}..{MAX_VOCAB}")
+    if smoothing is not None and not (math.isfinite(smoothing) and 0 <= smoothing < 1):
+        raise UsageError(f"--label-smoothing {smoothing} must be a fraction in [0, 1)")
+    if sizes["tokenizer"] == "bpe":  # its checksum is that of the tokenizer the run will train
+        sizes["tokenizer_checksum"] = "sha256:" + "0" * 64
     try:
-        ModelConfig(**model_sizes(args))
+        ModelConfig(**sizes)
     except (TypeError, ValueError) as e:
         raise UsageError(f"model: {e}") from None
 
@@ -74,7 +89,7 @@ def validate(args) -> None:
 def model_sizes(args) -> dict:
     """The model fields of the command line, defaults filled in for those not given."""
     d = ModelConfig()
-    return {f.name: getattr(d, f.name) if getattr(args, f.name) is None else getattr(args, f.name)
+    return {f.name: getattr(d, f.name) if getattr(args, f.name, None) is None else getattr(args, f.name)
             for f in dataclasses.fields(ModelConfig)}  # fmt: skip
 
 

@@ -38,7 +38,7 @@ TINY_PAIRS: list[tuple[str, str]] = [
 def tiny_pair_vocabularies(max_tokens: int = 100):
     """``(src_tokens, tgt_tokens, src_vocab, tgt_vocab)`` of ``TINY_PAIRS``: token lists and vocabularies adapted to them."""
     from core.text import tokenize
-    from core.vocab import Vocabulary
+    from core.text.vocab import Vocabulary
 
     src_tok = [tokenize(en) for en, _ in TINY_PAIRS]
     tgt_tok = [tokenize(es) for _, es in TINY_PAIRS]
@@ -65,7 +65,7 @@ TINY_TGT = ["tengo", "frío", "calor", "ella", "es", "alta", "."]
 
 
 def _tiny_vocabularies():
-    from core.vocab import SPECIALS, Vocabulary
+    from core.text.vocab import SPECIALS, Vocabulary
 
     return Vocabulary([*SPECIALS, *TINY_SRC]), Vocabulary([*SPECIALS, *TINY_TGT])
 

@@ -19,7 +19,7 @@ import math
 from keras import ops
 
 from core.layers.positional import sinusoidal_encoding
-from core.vocab import PAD_ID
+from core.text.vocab import PAD_ID
 
 
 def source_embeddings(model, src):

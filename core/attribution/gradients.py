@@ -53,7 +53,7 @@ import numpy as np
 import tensorflow as tf
 
 from core.attribution.forward import features_from_embeddings, readout, source_embeddings
-from core.vocab import PAD_ID, START_ID
+from core.text.vocab import PAD_ID, START_ID
 
 BASELINES = ("zero", "pad")
 METHODS = ("integrated", "grad_input")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from core.decoding.results import Translation
-from core.vocab import END_ID, PAD_ID, Vocabulary
+from core.text.vocab import END_ID, PAD_ID, Vocabulary
 
 
 def assemble(
     src_vocab: Vocabulary, tgt_vocab: Vocabulary, prepared, ids, probs, attention: dict,
-    encoder_self=None, log_prob=None, score=None, unk_probs=None,
+    encoder_self=None, log_prob=None, score=None, unk_probs=None, tokenizer: str = "word",
 ) -> Translation:  # fmt: skip
     """A Translation from one sentence's ids and per-step attention values (each (steps, ...))."""
     tokens, truncated_from = prepared
@@ -39,6 +39,7 @@ def assemble(
         log_prob=log_prob,
         score=score,
         unk_probabilities=None if unk_probs is None else np.asarray(unk_probs, dtype="float32").reshape(n),
+        tokenizer=tokenizer,
     )
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import tensorflow as tf
 
-from core.vocab import END_ID, START_ID
+from core.text.vocab import END_ID, START_ID
 
 NEG_INF = -1e9
 

@@ -8,7 +8,8 @@ import numpy as np
 
 from core.decoding.beam_search import BeamNode
 from core.text import detokenize
-from core.vocab import END
+from core.text.pieces import join_pieces
+from core.text.vocab import END
 
 UNK_NOTABLE = 0.05  # p([UNK]) from which pages show it beside the written tokens
 
@@ -38,9 +39,12 @@ class Translation:
     log_prob: float | None = None  # log p(output), end token included
     score: float | None = None  # beam search's length-normalised score
     unk_probabilities: np.ndarray | None = None  # (target_len,) p([UNK]) at each step (greedy search)
+    tokenizer: str = "word"  # "word": tokens are words; "bpe": SentencePiece pieces (core.text.tokenizer)
 
     @property
     def text(self) -> str:
+        if self.tokenizer == "bpe":
+            return join_pieces(self.target_tokens)
         return detokenize(self.target_tokens)
 
     @property

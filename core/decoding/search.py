@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from core.vocab import END_ID, PAD_ID, START_ID, UNK_ID
+from core.text.vocab import END_ID, PAD_ID, START_ID, UNK_ID
 
 
 def stack_steps(arrays: tuple, names: list[str], steps) -> dict:

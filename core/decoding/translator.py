@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
@@ -13,8 +14,9 @@ from core.decoding.assemble import assemble, output_length
 from core.decoding.beam_search import BeamHypothesis, collect, expansion_tree, make_beam_search_fn
 from core.decoding.results import BeamTree, Step, StepThrough, Translation
 from core.decoding.search import greedy_eager, greedy_search
-from core.text import MAX_INPUT_CHARS, normalize, tokenize
-from core.vocab import END, END_ID, PAD_ID, START_ID, UNK_ID, Vocabulary
+from core.text import MAX_INPUT_CHARS, normalize
+from core.text.tokenizer import WORDS, Tokenizer
+from core.text.vocab import END, END_ID, PAD_ID, START_ID, UNK_ID, Vocabulary
 
 _BANNED = (PAD_ID, UNK_ID, START_ID)  # never emitted by the decoder
 STEP_TOP_K = 5  # alternatives the step-through search reports per step
@@ -31,11 +33,13 @@ class Translator:
     ``BEAM_WIDTHS_KEPT`` widths at a time.
     """
 
-    def __init__(self, model, src_vocab: Vocabulary, tgt_vocab: Vocabulary):
+    def __init__(self, model, src_vocab: Vocabulary, tgt_vocab: Vocabulary, tokenizer: Tokenizer = WORDS):
         self.model = model
         self.config = model.config
         self.src_vocab = src_vocab
         self.tgt_vocab = tgt_vocab
+        self.tokenizer = tokenizer  # text -> tokens (words or subword pieces) and back
+        self._assemble = functools.partial(assemble, src_vocab, tgt_vocab, tokenizer=tokenizer.kind)
         self._lock = threading.Lock()
         banned = np.zeros(len(tgt_vocab), dtype="float32")
         banned[list(_BANNED)] = -1e9
@@ -111,7 +115,7 @@ class Translator:
     # -- text in, Translation out --------------------------------------------------------
     def prepare(self, sentence: str) -> tuple[list[str], int | None]:
         """Tokens of ``sentence`` (capped at ``max_source_len``) and the original count if cut."""
-        tokens = tokenize(normalize(sentence)[: MAX_INPUT_CHARS * 4])
+        tokens = self.tokenizer.split(normalize(sentence)[: MAX_INPUT_CHARS * 4])
         cap = self.config.max_source_len
         if len(tokens) > cap:
             return tokens[:cap], len(tokens)
@@ -140,9 +144,8 @@ class Translator:
                 n = output_length(result["ids"][row])
                 attention = {name: v[row, :n] for name, v in result["attention"].items()}
                 enc_self = result["encoder_self"][row] if "encoder_self" in result else None
-                out.append((i, assemble(self.src_vocab, self.tgt_vocab, prepared[i], result["ids"][row, :n].tolist(),
-                                              result["probs"][row, :n], attention, enc_self,
-                                              unk_probs=result["unk_probs"][row, :n])))  # fmt: skip
+                out.append((i, self._assemble(prepared[i], result["ids"][row, :n].tolist(), result["probs"][row, :n],
+                                                    attention, enc_self, unk_probs=result["unk_probs"][row, :n])))  # fmt: skip
         return self._in_order(sentences, out)
 
     def nbest(self, sentence: str, beam_width: int = 4, alpha: float = 0.6) -> list[Translation]:
@@ -172,9 +175,7 @@ class Translator:
         return BeamTree(nbest, nodes, [h.end for h in hyps], int(beam_width), float(alpha))
 
     def _assemble_hypothesis(self, prepared, h: BeamHypothesis, encoder_self=None) -> Translation:
-        return assemble(
-            self.src_vocab,
-            self.tgt_vocab,
+        return self._assemble(
             prepared,
             h.ids,
             h.probabilities,
@@ -208,18 +209,14 @@ class Translator:
         n_steps = total + 1 if ended else total
         attention = {name: v[0, :n_steps] for name, v in raw["attention"].items()}
         enc_self = raw["encoder_self"][0] if "encoder_self" in raw else None
-        every = assemble(
-            self.src_vocab,
-            self.tgt_vocab,
+        every = self._assemble(
             prepared,
             ids[:n_steps].tolist(),
             raw["probs"][0, :n_steps],
             attention,
             enc_self,
         )
-        translation = assemble(
-            self.src_vocab,
-            self.tgt_vocab,
+        translation = self._assemble(
             prepared,
             ids[:total].tolist(),
             raw["probs"][0, :total],
@@ -276,5 +273,14 @@ class Translator:
         for i, value in enumerate(results):
             if value is None:
                 tokens, truncated = self.prepare(sentences[i])
-                results[i] = empty(Translation(tokens, [], np.zeros((0, 0), "float32"), np.zeros(0, "float32"), []))
+                results[i] = empty(
+                    Translation(
+                        tokens,
+                        [],
+                        np.zeros((0, 0), "float32"),
+                        np.zeros(0, "float32"),
+                        [],
+                        tokenizer=self.tokenizer.kind,
+                    )  # fmt: skip
+                )
         return results

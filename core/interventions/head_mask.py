@@ -23,7 +23,7 @@ import math
 from keras import ops
 
 from core.attention.masking import masked_softmax
-from core.vocab import PAD_ID
+from core.text.vocab import PAD_ID
 
 KINDS = ("encoder_self", "decoder_self", "cross")
 MODES = ("zero", "uniform")

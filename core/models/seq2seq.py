@@ -38,7 +38,7 @@ from core.attention.additive import AdditiveAttention
 from core.attention.local import LocalPAttention
 from core.attention.multiplicative import LuongAttention
 from core.config import RNN_ARCHITECTURES, ModelConfig
-from core.vocab import PAD_ID
+from core.text.vocab import PAD_ID
 
 
 def _make_attention(c: ModelConfig) -> keras.layers.Layer:

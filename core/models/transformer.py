@@ -29,7 +29,7 @@ from core.attention.multi_head import MultiHeadAttention
 from core.config import ModelConfig
 from core.layers.feed_forward import FeedForward
 from core.layers.positional import PositionalEmbedding
-from core.vocab import PAD_ID
+from core.text.vocab import PAD_ID
 
 _NORM_EPSILON = 1e-6
 

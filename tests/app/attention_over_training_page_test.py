@@ -33,7 +33,7 @@ def _heatmaps(at):
 def _write_run(folder, tiny_config, probes: bool, corrupt: bool = False) -> None:
     from core.models import build_model
     from core.text import tokenize
-    from core.vocab import Vocabulary
+    from core.text.vocab import Vocabulary
     from tests.conftest import TINY_PAIRS
 
     folder.mkdir(parents=True)

@@ -24,7 +24,7 @@ def _write_run(folder, arch: str, metrics: dict | None = None) -> None:
 
     from core.config import ModelConfig
     from core.models import build_model
-    from core.vocab import SPECIALS, Vocabulary
+    from core.text.vocab import SPECIALS, Vocabulary
 
     folder.mkdir(parents=True)
     config = ModelConfig(

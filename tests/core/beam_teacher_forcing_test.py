@@ -14,7 +14,7 @@ import pytest
 
 from core.config import ModelConfig
 from core.decoding import Translator
-from core.vocab import END, END_ID, START_ID, Vocabulary
+from core.text.vocab import END, END_ID, START_ID, Vocabulary
 
 SRC = ["i", "am", "cold", "hot", "she", "is", "tall", "and", "."]
 TGT = ["tengo", "frío", "calor", "ella", "es", "alta", "y", "."]

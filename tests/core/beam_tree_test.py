@@ -11,7 +11,7 @@ import pytest
 
 from core.decoding import Translator
 from core.decoding.beam_search import length_penalty
-from core.vocab import END
+from core.text.vocab import END
 
 SENTENCES = ["I am cold.", "She is tall and I am hot."]
 

@@ -11,7 +11,7 @@ from core.decoding import Translator
 from core.decoding import translator as translator_module
 from core.decoding.beam_search import collect
 from core.models import build_model
-from core.vocab import Vocabulary
+from core.text.vocab import Vocabulary
 
 SRC = ["i", "am", "cold", "hot", "she", "is", "tall", "."]
 TGT = ["tengo", "frío", "calor", "ella", "es", "alta", "."]

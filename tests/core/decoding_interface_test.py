@@ -11,7 +11,7 @@ from core.config import ARCHITECTURES
 from core.decoding.beam_search import make_beam_search_fn
 from core.decoding.search import greedy_search
 from core.text import tokenize
-from core.vocab import START_ID
+from core.text.vocab import START_ID
 
 
 class Spy:

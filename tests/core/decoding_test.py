@@ -7,7 +7,7 @@ import pytest
 
 from core.decoding import Translation
 from core.text import tokenize
-from core.vocab import END_ID, PAD_ID
+from core.text.vocab import END_ID, PAD_ID
 
 pytestmark = pytest.mark.slow  # trains the shared tiny model
 

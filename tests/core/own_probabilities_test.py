@@ -15,7 +15,7 @@ import pytest
 from core.config import ModelConfig
 from core.decoding import Translator
 from core.models import build_model
-from core.vocab import END, END_ID, START_ID, UNK_ID, Vocabulary
+from core.text.vocab import END, END_ID, START_ID, UNK_ID, Vocabulary
 
 SRC = ["i", "am", "cold", "hot", "she", "is", "tall", "."]
 TGT = ["tengo", "frío", "calor", "ella", "es", "alta", "."]

@@ -7,7 +7,7 @@ import pytest
 
 from core.config import ARCHITECTURES
 from core.decoding import StepThrough, Translator
-from core.vocab import END
+from core.text.vocab import END
 from tests.core.search_test import SEARCH_CONFIG, SENTENCES
 
 

@@ -15,7 +15,7 @@ from core.decoding import Translation
 from core.probes import PROBE_SENTENCES
 from core.text import tokenize
 from core.train import TrainConfig, learning_rate_for, main
-from core.vocab import SPECIALS, Vocabulary
+from core.text.vocab import SPECIALS, Vocabulary
 
 pytestmark = pytest.mark.slow  # every test here trains or reads a trained run
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.vocab import END_ID, PAD_ID, SPECIALS, START_ID, UNK_ID, Vocabulary
+from core.text.vocab import END_ID, PAD_ID, SPECIALS, START_ID, UNK_ID, Vocabulary
 
 # word frequencies: the 5, a 4, cat 3, sat 2, mat 1 (no ties, so the order is fixed)
 SENTENCES = [

@@ -15,7 +15,7 @@ def tiny_translator(arch: str, seed: int = 1, **sizes):
     from core.config import ModelConfig
     from core.decoding import Translator
     from core.models import build_model
-    from core.vocab import SPECIALS, Vocabulary
+    from core.text.vocab import SPECIALS, Vocabulary
 
     src = Vocabulary([*SPECIALS, *SOURCE_WORDS])
     tgt = Vocabulary([*SPECIALS, *TARGET_WORDS])

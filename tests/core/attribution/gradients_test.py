@@ -8,7 +8,7 @@ import tensorflow as tf
 
 from core.attribution.forward import features_from_embeddings, readout, source_embeddings
 from core.attribution.gradients import Attributor, trapezoid
-from core.vocab import PAD_ID, START_ID
+from core.text.vocab import PAD_ID, START_ID
 from tests.core.attribution.conftest import tiny_translator
 
 SOURCE = ["the", "cat", "sat", "on", "the", "mat", "."]

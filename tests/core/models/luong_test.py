@@ -13,7 +13,7 @@ from core.decoding import Translator
 from core.losses import masked_loss
 from core.models import build_model
 from core.models.seq2seq import Seq2SeqAttention
-from core.vocab import Vocabulary
+from core.text.vocab import Vocabulary
 
 SRC_V, TGT_V = 30, 40
 CASES = {

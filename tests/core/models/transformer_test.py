@@ -12,7 +12,7 @@ from core.config import ModelConfig
 from core.losses import masked_loss
 from core.models import build_model
 from core.models.transformer import Transformer
-from core.vocab import END_ID, SPECIALS, START_ID
+from core.text.vocab import END_ID, SPECIALS, START_ID
 
 SRC_V, TGT_V, L, H, DM, MAX_DEC = 20, 24, 2, 2, 16, 9
 
