@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from core import runs
-from core.probes import attention_sharpness
+from core.data.probes import attention_sharpness
 from core.text import detokenize
 from ui.charts import attention_heatmap
 from ui.downloads import attention_downloads

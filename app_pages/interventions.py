@@ -42,7 +42,7 @@ st.caption(t("interventions.caption"))
 model = selected_model()
 if model is None:
     st.stop()
-from core.config import ModelConfig  # noqa: E402
+from core.models.config import ModelConfig  # noqa: E402
 from core.runs import CONFIG  # noqa: E402
 
 arch = ModelConfig.load(model.path / CONFIG).arch

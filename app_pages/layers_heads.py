@@ -5,7 +5,7 @@ from dataclasses import replace
 import streamlit as st
 
 from core import runs
-from core.model_files import read_config
+from core.runs.model_files import read_config
 from core.text.vocab import START
 from ui.charts import attention_heatmap
 from ui.charts_grid import PICK, attention_grid, picked_panel

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from core.history import METRICS, X_AXES, X_COLUMNS, HistoryError, RunCurves, long_form
+from core.runs.history import METRICS, X_AXES, X_COLUMNS, HistoryError, RunCurves, long_form
 from ui.curves import curves_overlay, run_curves, upload_curves
 from ui.i18n import t
 from ui.language import uploader_css, widget_index, widget_value

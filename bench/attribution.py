@@ -38,7 +38,7 @@ def _timed(fn, repeats: int) -> tuple[float, float, float]:
 
 def main(argv=None) -> None:
     from core.attribution import Attributor
-    from core.runs import load_translator
+    from core.decoding import load_translator
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", default=["assets/additive", "assets/transformer-relu"])

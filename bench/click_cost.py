@@ -33,7 +33,7 @@ from bench.load import wait_idle  # noqa: E402
 from bench.sentences import sentences  # noqa: E402
 from bench.server_stats import cpu_seconds, load_average  # noqa: E402
 from bench.st_client import TranslateUser  # noqa: E402
-from core.config import ModelConfig  # noqa: E402
+from core.models.config import ModelConfig  # noqa: E402
 from core.runs import CONFIG, find_runs  # noqa: E402
 from tests.browser.harness import MODEL_DIRS_ENV, ROOT, streamlit_server  # noqa: E402
 

@@ -20,8 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
-from core.probes import PROBE_SENTENCES  # noqa: E402
-from core.runs import load_translator  # noqa: E402
+from core.data.probes import PROBE_SENTENCES  # noqa: E402
+from core.decoding import load_translator  # noqa: E402
 
 SENTENCES = [
     *PROBE_SENTENCES,

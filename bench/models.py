@@ -26,6 +26,7 @@ from training import VARIANTS, measure  # noqa: E402
 
 from core import runs  # noqa: E402
 from core.data import DataNotFoundError, read_pairs, split_pairs  # noqa: E402
+from core.decoding import load_translator  # noqa: E402
 
 FALLBACK = ["I am cold.", "Where is the train station?", "Tom likes dogs.", "We are not happy.", "Open the door."]
 
@@ -54,7 +55,7 @@ def main() -> None:
     english, source = sentences(args.sentences)
     translation = {}
     for folder in folders:
-        translator = runs.load_translator(folder)
+        translator = load_translator(folder)
         translator.translate_batch(english[:64])  # warm-up: traces the decoding function
         t0 = time.perf_counter()
         translator.translate_batch(english)

@@ -23,12 +23,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from core.config import ARCHITECTURES, ModelConfig  # noqa: E402
 from core.data import DataNotFoundError, filter_length, make_dataset, read_pairs  # noqa: E402
-from core.losses import masked_accuracy, masked_loss  # noqa: E402
 from core.models import build_model  # noqa: E402
+from core.models.config import ARCHITECTURES, ModelConfig  # noqa: E402
 from core.text import tokenize  # noqa: E402
 from core.text.vocab import Vocabulary  # noqa: E402
+from core.train.losses import masked_accuracy, masked_loss  # noqa: E402
 
 VARIANTS = {arch: {"arch": arch} for arch in ARCHITECTURES} | {
     "transformer-glu": {"arch": "transformer", "ffn": "glu"},

@@ -23,8 +23,8 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from core.config import ModelConfig  # noqa: E402
 from core.models import build_model  # noqa: E402
+from core.models.config import ModelConfig  # noqa: E402
 from core.text.vocab import START_ID  # noqa: E402
 
 

@@ -19,9 +19,10 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from core import model_files, runs
+from core import runs
 from core.data import DataNotFoundError, group_references, parse_tsv, read_pairs, split_pairs
-from core.lock import LockedError, run_lock
+from core.runs import model_files
+from core.runs.lock import LockedError, run_lock
 
 SAMPLE_COUNT = 8
 CHECK_SLICE = 200  # metrics.json also records the score of the first N test sentences, for quick re-checks
@@ -127,7 +128,7 @@ def write_metrics(run: Path, result: dict, translator, refs: dict, limit: int | 
 
 def saved_epoch_entries(run: Path) -> dict:
     """``metrics.json``'s record of which epoch's weights were scored, and by which rule they were kept."""
-    from core import provenance
+    from core.runs import provenance
 
     saved = provenance.saved(run)
     if saved is None:
@@ -177,7 +178,9 @@ def _run(args: argparse.Namespace, write: bool) -> int:
             refs = dict(list(refs.items())[: args.limit])
         if not refs:
             raise ValueError(f"no sentence pairs to score in {args.tsv or 'the test split'}")
-        translator = runs.load_translator(args.run)
+        from core.decoding import load_translator
+
+        translator = load_translator(args.run)
     except UnicodeDecodeError as e:
         print(f"error: {args.tsv} is not UTF-8 text (byte at position {e.start})", file=sys.stderr)
         return 2

@@ -46,7 +46,7 @@ def tiny_pair_vocabularies(max_tokens: int = 100):
 
 
 def _tiny_config(src_vocab_size: int = 50, tgt_vocab_size: int = 60, **overrides):
-    from core.config import ModelConfig
+    from core.models.config import ModelConfig
 
     sizes = dict(embedding_dim=8, encoder_units=8, decoder_units=16, attention_units=8, dropout=0.0)
     sizes.update(overrides)
@@ -72,7 +72,7 @@ def _tiny_vocabularies():
 
 def _tiny_search_config(arch: str, **overrides):
     """Every architecture at toy size over ``TINY_SRC`` / ``TINY_TGT``: 2 layers × 2 heads, 8 steps at most."""
-    from core.config import ModelConfig
+    from core.models.config import ModelConfig
 
     sizes = dict(
         arch=arch, src_vocab_size=len(TINY_SRC) + 4, tgt_vocab_size=len(TINY_TGT) + 4, max_decode_len=8,
@@ -117,8 +117,8 @@ def overfit_translator():
 
     from core.data import make_dataset
     from core.decoding import Translator
-    from core.losses import masked_accuracy, masked_loss
     from core.models import build_model
+    from core.train.losses import masked_accuracy, masked_loss
 
     keras.utils.set_random_seed(0)
     src_tok, tgt_tok, src_vocab, tgt_vocab = tiny_pair_vocabularies()
@@ -196,7 +196,7 @@ def train_args():
 @pytest.fixture(scope="session")
 def trained_run(tmp_path_factory) -> Path:
     """A run folder written by ``core.train.main`` after one epoch on ``TINY_PAIRS``. Treat as read-only."""
-    from core.train import main
+    from core.train.cli import main
 
     folder = tmp_path_factory.mktemp("trained")
     data = _write_tsv(folder / "corpus.tsv")

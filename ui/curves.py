@@ -8,7 +8,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from core import history, runs
+from core import runs
+from core.runs import history
 from ui.present import ChartStyle
 
 # Okabe–Ito: told apart with every common colour-vision deficiency; yellow last (weak on white)

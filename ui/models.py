@@ -41,7 +41,9 @@ MODELS_KEPT = 8  # translators kept per process (least recently used dropped)
 def get_translator(path: str):
     """One shared, read-only Translator per model folder and process, its greedy search traced."""
     with _LOAD_LOCK:
-        translator = runs.load_translator(Path(path))
+        from core.decoding import load_translator
+
+        translator = load_translator(Path(path))
         translator.warm_up()
     return translator
 
@@ -157,7 +159,7 @@ def read_metrics(path: Path) -> dict | None:
 
 def error_text(error: BaseException) -> str:
     """An error as a page shows it: its type and message, absolute paths cut to their last part."""
-    from core.model_files import scrub
+    from core.runs.model_files import scrub
 
     return scrub(f"{type(error).__name__}: {error}")
 
@@ -202,7 +204,7 @@ def score_label(info: runs.RunInfo) -> str:
 
 def arch_label(config) -> str:
     """``config.label`` in the UI language: the architecture, and for a Transformer its size."""
-    from core.config import FFN_LABELS
+    from core.models.config import FFN_LABELS
     from ui.i18n import t
 
     if config.arch != "transformer":
@@ -218,8 +220,8 @@ def arch_label(config) -> str:
 
 def model_card(info: runs.RunInfo) -> dict:
     """One row of the report card: architecture, size, training and test scores of a model."""
-    from core.model_files import read_config
-    from core.report import card
+    from core.runs.model_files import read_config
+    from core.runs.report import card
 
     try:
         history = read_history(info.path)

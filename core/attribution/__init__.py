@@ -4,6 +4,9 @@ Everything here reads a model and returns numbers; nothing is stored on the mode
 loaded model serves every user. See :mod:`core.attribution.gradients` for the gradient
 methods, :mod:`core.attribution.rollout` for the Transformer's attention rollout and
 :mod:`core.attribution.rank` for the rank correlation that compares them with attention.
+
+May import every part below the top floor (:mod:`core.interventions` included); only
+:mod:`core.train` stands above it.
 """
 
 from core.attribution.gradients import Attribution, Attributor

@@ -115,8 +115,8 @@ def read_summary(run: Path) -> dict | None:
 
 def main(argv: list[str] | None = None) -> int:
     from core.data import DataNotFoundError
+    from core.decoding import load_translator
     from core.evaluate import test_references
-    from core.runs import load_translator
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--run", required=True, type=Path, help="model folder (written into)")

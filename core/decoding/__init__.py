@@ -11,9 +11,14 @@ heads, src_len) for the Transformer — and optionally ``"position"`` (batch,) f
 ``"self"`` (batch, layers, heads, max_len) for the Transformer; ``memory`` may hold
 ``"encoder_self"`` (batch, layers, heads, src_len, src_len), which no step reads: searches
 return it once per sentence and never copy it per beam.
+
+:func:`load_translator` builds a :class:`Translator` from a model folder, read through
+:mod:`core.runs.model_files`. May import :mod:`core.text`, :mod:`core.models` and
+:mod:`core.runs`; never training.
 """
 
+from core.decoding.load import load_translator
 from core.decoding.results import BeamTree, Step, StepThrough, Translation
 from core.decoding.translator import STEP_TOP_K, Translator
 
-__all__ = ["STEP_TOP_K", "BeamTree", "Step", "StepThrough", "Translation", "Translator"]
+__all__ = ["STEP_TOP_K", "BeamTree", "Step", "StepThrough", "Translation", "Translator", "load_translator"]

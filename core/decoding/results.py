@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from html import escape
 
 import numpy as np
 
 from core.decoding.beam_search import BeamNode
+from core.decoding.figure import Heatmap, heatmap
+from core.decoding.word_level import word_attention
 from core.text import detokenize
-from core.text.pieces import join_pieces
+from core.text.pieces import LEVELS, join_pieces, word_groups, word_labels
 from core.text.vocab import END
 
 UNK_NOTABLE = 0.05  # p([UNK]) from which pages show it beside the written tokens
@@ -76,6 +79,41 @@ class Translation:
     def source_labels(self) -> list[str]:
         """Source tokens for display; unknown words are marked, not dropped."""
         return [f"{t} [UNK]" if unk else t for t, unk in zip(self.source_tokens, self.unknown, strict=True)]
+
+    def word_groups(self) -> tuple[list[list[int]], list[list[int]]]:
+        """Which source and which target tokens form one word (every word-level token is one)."""
+        if self.tokenizer != "bpe":
+            return [[i] for i in range(len(self.source_tokens))], [[i] for i in range(len(self.target_tokens))]
+        return word_groups(self.source_tokens), word_groups(self.target_tokens)
+
+    def view(self, level: str = "pieces", layer: int | None = None, head: int | None = None):
+        """``(matrix, source labels, target labels)`` of the cross-attention at ``level``.
+
+        ``"pieces"`` is what the model computed; ``"words"`` aggregates it by
+        :data:`core.decoding.word_level.RULE` (a word-level model's two views are the same).
+        """
+        if level not in LEVELS:
+            raise ValueError(f"level {level!r} is not one of {LEVELS}")
+        matrix = self.cross_attention(layer, head)
+        if level == "pieces" or self.tokenizer != "bpe":
+            return matrix, self.source_labels, list(self.target_tokens)
+        src, tgt = self.word_groups()
+        return (
+            word_attention(matrix, src, tgt),
+            word_labels(self.source_tokens, src),
+            word_labels(self.target_tokens, tgt),
+        )
+
+    def heatmap(self, layer: int | None = None, head: int | None = None, level: str = "pieces") -> Heatmap:
+        """The attention as a :class:`~core.decoding.figure.Heatmap` (shows itself in a notebook)."""
+        matrix, source, target = self.view(level, layer, head)
+        return heatmap(matrix, source, target, self.text)
+
+    def _repr_html_(self) -> str:
+        return f"<p>{escape(self.text)}</p>" + self.heatmap()._repr_html_()
+
+    def _repr_png_(self) -> bytes:
+        return self.heatmap()._repr_png_()
 
 
 @dataclass(frozen=True)

@@ -98,8 +98,8 @@ def importance_grid(data: dict, kind: str, layers: int, heads: int, field: str =
 
 def main(argv: list[str] | None = None) -> int:
     from core.data import DataNotFoundError
+    from core.decoding import load_translator
     from core.evaluate import test_references
-    from core.runs import load_translator
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--run", required=True, type=Path, help="Transformer model folder (written into)")

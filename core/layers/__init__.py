@@ -1,4 +1,7 @@
-"""Building blocks of the Transformer: positional embeddings and position-wise feed-forward networks."""
+"""Building blocks of the Transformer: positional embeddings and position-wise feed-forward networks.
+
+Imports nothing from the rest of :mod:`core`.
+"""
 
 from core.layers.feed_forward import FeedForward
 from core.layers.positional import PositionalEmbedding, positional_encoding, sinusoidal_encoding

@@ -1,10 +1,15 @@
-"""Model factory."""
+"""Models: :class:`~core.models.config.ModelConfig` (``config.json``), the recurrent
+encoder-decoder with attention (:mod:`~core.models.seq2seq`), the Transformer
+(:mod:`~core.models.transformer`) and :func:`build_model`, which turns a config into either.
+
+May import :mod:`core.text`, :mod:`core.attention` and :mod:`core.layers`.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-from core.config import RNN_ARCHITECTURES, ModelConfig
+from core.models.config import RNN_ARCHITECTURES, ModelConfig
 
 
 def build_model(config: ModelConfig):

@@ -37,7 +37,7 @@ from keras import ops
 from core.attention.additive import AdditiveAttention
 from core.attention.local import LocalPAttention
 from core.attention.multiplicative import LuongAttention
-from core.config import RNN_ARCHITECTURES, ModelConfig
+from core.models.config import RNN_ARCHITECTURES, ModelConfig
 from core.text.vocab import PAD_ID
 
 

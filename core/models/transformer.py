@@ -26,9 +26,9 @@ import keras
 from keras import ops
 
 from core.attention.multi_head import MultiHeadAttention
-from core.config import ModelConfig
 from core.layers.feed_forward import FeedForward
 from core.layers.positional import PositionalEmbedding
+from core.models.config import ModelConfig
 from core.text.vocab import PAD_ID
 
 _NORM_EPSILON = 1e-6

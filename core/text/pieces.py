@@ -19,6 +19,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+LEVELS = ("pieces", "words")  # what a subword model computed; what a class reads
 WORD_START = "\u2581"  # ▁, SentencePiece's whitespace mark
 _BYTE = re.compile(r"<0x([0-9A-Fa-f]{2})>")
 

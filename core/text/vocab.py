@@ -42,11 +42,9 @@ class Vocabulary:
     def is_known(self, token: str) -> bool:
         return token in self._ids and self._ids[token] > END_ID
 
-    def save(self, path: str | Path) -> None:
-        # one token per line; the padding token is the empty first line
-        from core import atomic
-
-        atomic.write_text(path, "\n".join(self._tokens) + "\n", "vocab")
+    def to_text(self) -> str:
+        """One token per line, the padding token the empty first line (written by :func:`core.runs.folders.write_vocab`)."""
+        return "\n".join(self._tokens) + "\n"
 
     @classmethod
     def load(cls, path: str | Path) -> Vocabulary:

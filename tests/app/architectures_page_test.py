@@ -23,7 +23,7 @@ ARCHS = {
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory):
-    from core.train import main
+    from core.train.cli import main
     from tests.conftest import TINY_PAIRS, _train_args, _write_tsv
 
     root = tmp_path_factory.mktemp("models")

@@ -40,9 +40,9 @@ def _write_run(folder, tiny_config, probes: bool, corrupt: bool = False) -> None
     src = Vocabulary.adapt([tokenize(en) for en, _ in TINY_PAIRS], 30)
     tgt = Vocabulary.adapt([tokenize(es) for _, es in TINY_PAIRS], 40)
     config = tiny_config(len(src), len(tgt))
-    config.save(folder / runs.CONFIG)
-    src.save(folder / runs.SRC_VOCAB)
-    tgt.save(folder / runs.TGT_VOCAB)
+    runs.write_config(folder / runs.CONFIG, config)
+    runs.write_vocab(folder / runs.SRC_VOCAB, src)
+    runs.write_vocab(folder / runs.TGT_VOCAB, tgt)
     build_model(config).save_weights(str(folder / runs.WEIGHTS))
     if not probes:
         return

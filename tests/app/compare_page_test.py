@@ -22,8 +22,8 @@ ARCHS = {"tiny-additive": "additive", "tiny-transformer": "transformer"}
 def _write_run(folder, arch: str, metrics: dict | None = None) -> None:
     import keras
 
-    from core.config import ModelConfig
     from core.models import build_model
+    from core.models.config import ModelConfig
     from core.text.vocab import SPECIALS, Vocabulary
 
     folder.mkdir(parents=True)
@@ -34,9 +34,9 @@ def _write_run(folder, arch: str, metrics: dict | None = None) -> None:
     )  # fmt: skip
     keras.utils.set_random_seed(3)
     build_model(config).save_weights(folder / runs.WEIGHTS)
-    config.save(folder / runs.CONFIG)
-    Vocabulary([*SPECIALS, *SRC]).save(folder / runs.SRC_VOCAB)
-    Vocabulary([*SPECIALS, *TGT]).save(folder / runs.TGT_VOCAB)
+    runs.write_config(folder / runs.CONFIG, config)
+    runs.write_vocab(folder / runs.SRC_VOCAB, Vocabulary([*SPECIALS, *SRC]))
+    runs.write_vocab(folder / runs.TGT_VOCAB, Vocabulary([*SPECIALS, *TGT]))
     runs.write_history(folder, [{"epoch": 1, "loss": 2.0, "val_loss": 2.1, "wall_time": 1.0}])
     if metrics is not None:
         (folder / runs.METRICS).write_text(json.dumps(metrics), encoding="utf-8")

@@ -77,7 +77,8 @@ def test_bad_metric_is_refused(value):
 
 def test_report_card_names_the_saved_epoch_of_every_model():
     """Which epoch's weights each model holds, and why: the ReLU Transformer keeps its last epoch."""
-    from core import provenance, runs
+    from core import runs
+    from core.runs import provenance
     from tests.app.conftest import ROOT
 
     at = _open()

@@ -33,10 +33,10 @@ def write_tiny_run(folder: Path, arch: str = "transformer", *, train_epochs: int
     """
     import keras
 
-    from core.config import ModelConfig
     from core.data import make_dataset
-    from core.losses import masked_loss
     from core.models import build_model
+    from core.models.config import ModelConfig
+    from core.train.losses import masked_loss
     from tests.conftest import TINY_PAIRS, tiny_pair_vocabularies
 
     folder.mkdir(parents=True)
@@ -59,9 +59,9 @@ def write_tiny_run(folder: Path, arch: str = "transformer", *, train_epochs: int
         )
         model.fit(ds.cache(), epochs=train_epochs, verbose=0)
     model.save_weights(str(folder / runs.WEIGHTS))
-    config.save(folder / runs.CONFIG)
-    src.save(folder / runs.SRC_VOCAB)
-    tgt.save(folder / runs.TGT_VOCAB)
+    runs.write_config(folder / runs.CONFIG, config)
+    runs.write_vocab(folder / runs.SRC_VOCAB, src)
+    runs.write_vocab(folder / runs.TGT_VOCAB, tgt)
     runs.write_history(folder, [{"epoch": max(1, train_epochs), "loss": 2.0, "val_loss": 2.1, "wall_time": 1.0}])
     return folder
 

@@ -102,10 +102,10 @@ def test_uploads_join_the_overlay_and_bad_ones_are_explained(training):
 def _write_run(folder, history: str | None, steps: str | None = None) -> None:
     import h5py
 
-    from core.config import ModelConfig
+    from core.models.config import ModelConfig
 
     folder.mkdir(parents=True)
-    ModelConfig(src_vocab_size=5, tgt_vocab_size=5).save(folder / runs.CONFIG)
+    runs.write_config(folder / runs.CONFIG, ModelConfig(src_vocab_size=5, tgt_vocab_size=5))
     with h5py.File(
         folder / runs.WEIGHTS, "w"
     ) as f:  # placeholders the model list accepts: the page reads the logs only
@@ -212,7 +212,7 @@ def test_every_message_of_the_page_is_in_both_catalogues():
     import re
     from pathlib import Path
 
-    from core.history import MESSAGES
+    from core.runs.history import MESSAGES
     from ui.i18n import catalogue
 
     source = Path(__file__).resolve().parents[2].joinpath(PAGE).read_text(encoding="utf-8")

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from core import runs
+from core.decoding import load_translator
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,7 +39,7 @@ def shipped(request):
         refs = test_references(info.path)
     except DataNotFoundError as e:
         pytest.skip(f"the full data set is needed to re-score the whole test split: {e}")
-    return info, runs.load_translator(info.path), refs, runs.read_metrics(info.path)
+    return info, load_translator(info.path), refs, runs.read_metrics(info.path)
 
 
 @pytest.mark.parametrize("decoding", ["greedy", "beam"])

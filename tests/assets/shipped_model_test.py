@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from core import runs
+from core.decoding import load_translator
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,7 +35,7 @@ pytestmark = pytest.mark.skipif(not SHIPPED, reason="no shipped model under asse
 def shipped(request):
     info = request.param
     assert info.error is None, f"{info.name}: {info.error}"
-    return info, runs.load_translator(info.path)
+    return info, load_translator(info.path)
 
 
 @pytest.mark.slow
@@ -71,7 +72,7 @@ def test_assets_fit_the_repository_budget():
 
 def test_every_architecture_is_shipped():
     """The report card compares additive, Luong global and local-p, and both Transformer feed-forwards."""
-    from core.config import ModelConfig
+    from core.models.config import ModelConfig
 
     configs = [ModelConfig.load(r.path / runs.CONFIG) for r in SHIPPED if r.error is None]
     kinds = {c.arch if c.arch != "transformer" else f"transformer-{c.ffn}" for c in configs}

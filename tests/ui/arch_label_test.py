@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.config import ARCH_LABELS, ModelConfig
+from core.models.config import ARCH_LABELS, ModelConfig
 from ui.i18n import catalogue
 from ui.models import arch_label
 

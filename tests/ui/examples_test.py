@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from core import runs
+from core.decoding import load_translator
 from ui.examples import DEFAULT_SENTENCE, EXAMPLES
 
 RECORD = Path(__file__).with_name("example_outputs.json")
@@ -30,7 +31,7 @@ def _translations(name: str) -> dict[str, str]:
     usable = {r.name: r for r in runs.find_runs() if r.error is None}
     if name not in usable:
         pytest.skip(f"the shipped model {name} is missing or incomplete")
-    translator = runs.load_translator(usable[name].path)
+    translator = load_translator(usable[name].path)
     return {s: translator.translate(s).text for s in SENTENCES}
 
 

@@ -12,9 +12,9 @@ def tiny_translator(arch: str, seed: int = 1, **sizes):
     """A Translator around an untrained tiny ``arch`` model (random weights, deterministic)."""
     import keras
 
-    from core.config import ModelConfig
     from core.decoding import Translator
     from core.models import build_model
+    from core.models.config import ModelConfig
     from core.text.vocab import SPECIALS, Vocabulary
 
     src = Vocabulary([*SPECIALS, *SOURCE_WORDS])

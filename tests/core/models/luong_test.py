@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from core.decoding import Translator
-from core.losses import masked_loss
 from core.models import build_model
 from core.models.seq2seq import Seq2SeqAttention
 from core.text.vocab import Vocabulary
+from core.train.losses import masked_loss
 
 SRC_V, TGT_V = 30, 40
 CASES = {

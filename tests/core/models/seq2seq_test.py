@@ -6,9 +6,9 @@ import keras
 import numpy as np
 import pytest
 
-from core.losses import masked_accuracy, masked_loss
 from core.models import build_model
 from core.models.seq2seq import Seq2SeqAttention
+from core.train.losses import masked_accuracy, masked_loss
 
 SRC_V, TGT_V = 30, 40
 

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from core.config import ModelConfig
-from core.losses import masked_loss
 from core.models import build_model
+from core.models.config import ModelConfig
 from core.models.transformer import Transformer
 from core.text.vocab import END_ID, SPECIALS, START_ID
+from core.train.losses import masked_loss
 
 SRC_V, TGT_V, L, H, DM, MAX_DEC = 20, 24, 2, 2, 16, 9
 

@@ -1,0 +1,118 @@
+"""The report card of trained models: one row per model, as the app's Models page and the README show it.
+
+python -m core.runs.report                 # Markdown table of the shipped models in assets/
+python -m core.runs.report assets/additive runs/my-model
+python -m core.runs.report --commands      # the recorded command lines that trained each model
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from pathlib import Path
+
+from core.runs import folders
+from core.runs import provenance
+from core.models.config import ModelConfig
+
+
+def card(config: ModelConfig, metrics: dict | None, history: list[dict[str, float]], saved: dict | None = None) -> dict:
+    """Architecture, size, training and test scores of one model, from its config, metrics and history.
+
+    ``saved`` (:func:`core.provenance.saved`) names the epoch whose weights the folder holds
+    when ``metrics.json`` does not.
+    """
+    metrics = metrics or {}
+    training = metrics.get("training", {})
+    saved = saved or {}
+    wall = training.get("wall_time_s", history[-1]["wall_time"] if history else math.nan)
+    return {
+        "architecture": config.label,
+        "parameters": metrics.get("model", {}).get("params"),
+        "epochs": training.get("epochs", int(history[-1]["epoch"]) if history else 0),
+        "saved epoch": training.get("saved_epoch", saved.get("epoch")),
+        "kept": training.get("keep", saved.get("keep")),
+        "training time (min)": round(wall / 60, 1),
+        "hardware": training.get("hardware", ""),
+        "BLEU": metrics.get("bleu"),
+        "chrF": metrics.get("chrf"),
+        "BLEU (cased)": metrics.get("bleu_cased"),
+        "BLEU (beam)": metrics.get("beam", {}).get("bleu"),
+        "test sentences": metrics.get("sentences"),
+    }
+
+
+def read_card(path: Path) -> dict:
+    """``card`` of the run folder at ``path`` (raises ``RunError`` when its files cannot be read)."""
+    from core.runs import model_files
+
+    try:
+        config = model_files.read_config(path)
+        history = folders.read_history(path) if (path / folders.HISTORY).exists() else []
+        return card(config, folders.read_metrics(path), history, provenance.saved(path))
+    except folders.RunError as e:
+        raise folders.RunError(f"{path}: {e}") from None
+
+
+def _cell(value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def markdown_table(paths: list[Path]) -> str:
+    """A Markdown table with one row per model folder, named by its path."""
+    columns = ["model", "architecture", "parameters", "epochs", "saved epoch", "training time (min)", "hardware"]
+    columns += ["BLEU", "chrF", "BLEU (cased)", "BLEU (beam)", "MB"]
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for path in paths:
+        row = read_card(path)
+        size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
+        row = {"model": f"`{_name(path)}`", **row, "MB": round(size, 1)}
+        if row["saved epoch"] is not None:
+            row["saved epoch"] = f"{row['saved epoch']} ({row['kept']})"
+        lines.append("| " + " | ".join(_cell(row[c]) for c in columns) + " |")
+    return "\n".join(lines)
+
+
+def command_lines(paths: list[Path]) -> str:
+    """Markdown: per model folder, the ``core.train`` command lines recorded in its ``training.json``."""
+    blocks = []
+    for path in paths:
+        recorded = provenance.commands(path)
+        saved = provenance.saved(path)
+        note = f"weights of epoch {saved['epoch']}, --keep {saved['keep']}" if saved else "saved epoch not recorded"
+        body = "\n".join(recorded) if recorded else "# no command lines recorded"
+        blocks.append(f"`{_name(path)}` ({note}):\n\n```bash\n{body}\n```")
+    return "\n\n".join(blocks)
+
+
+def _name(path: Path) -> str:
+    resolved = path.resolve()
+    return (resolved.relative_to(folders.PROJECT_ROOT) if resolved.is_relative_to(folders.PROJECT_ROOT) else path).as_posix()
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m core.runs.report", description=__doc__.splitlines()[0])
+    p.add_argument("folders", nargs="*", type=Path, help="model folders (default: every one in assets/)")
+    p.add_argument("--commands", action="store_true", help="print the command lines that trained each model")
+    args = p.parse_args(argv)
+    paths = args.folders or [r.path for r in folders.find_runs([folders.PROJECT_ROOT / "assets"]) if r.error is None]
+    if not paths:
+        print("error: no model folders given and none found in assets/", file=sys.stderr)
+        return 2
+    try:
+        print(command_lines(paths) if args.commands else markdown_table(paths))
+    except (OSError, ValueError, folders.RunError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,13 @@
+"""Training: ``python -m core.train`` and what it is made of.
+
+- :mod:`~core.train.cli` — the command line, the run it trains, the strategy it trains under;
+- :mod:`~core.train.args` — every argument and the run folder checked before any work;
+- :mod:`~core.train.losses` — masked (and label-smoothed) cross-entropy and accuracy;
+- :mod:`~core.train.lr_schedule` — the cosine decay that survives a resume;
+- :mod:`~core.train.checkpoints` — the latest epoch's weights and optimiser, for ``--resume``;
+- :mod:`~core.train.run_logger` — history, steps, probes and kept weights after every epoch;
+- :mod:`~core.train.init_from` — a new run started from another model's matching weights;
+- :mod:`~core.train.export` — ``python -m core.train.export``: a shippable float16 copy of a run.
+
+The top floor of :mod:`core`: it may import every other part; nothing imports it.
+"""
