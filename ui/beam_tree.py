@@ -1,10 +1,11 @@
 """The tree of a beam search's expansions as a Graphviz DOT string (for ``st.graphviz_chart``).
 
-Read left to right: the start token, then one column per decoder step holding the ``k``
-extensions the beam kept there, each linked to the node it extends. Nodes on the path of an
-n-best hypothesis are blue, the path of the highlighted hypothesis orange, pruned branches
-grey; finished nodes (the end token) have a double border and, when they made the n-best
-list, their rank. Colours are from the Okabe–Ito palette (colour-blind safe).
+Read left to right: the start token, then one column per decoder step holding the extensions
+the beam kept there (its ``k`` live hypotheses and those that ended), each linked to the node it
+extends. Nodes on the path of an n-best hypothesis are blue, the path of the highlighted
+hypothesis orange, pruned branches grey; finished nodes (the end token) have a double border
+and, when they made the n-best list, their rank. Colours are from the Okabe–Ito palette
+(colour-blind safe).
 """
 
 from __future__ import annotations

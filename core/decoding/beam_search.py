@@ -5,9 +5,15 @@ heatmap. Finished hypotheses are ranked by the GNMT length-normalised score
 ``log p(y) / lp(y)`` with ``lp(y) = ((5 + |y|) / 6)^α`` (``|y|`` counts the end token);
 ``α = 0`` ranks by plain log-probability, and then a beam of width 1 is greedy search.
 
-The search also returns what it kept at every step (token, parent slot and cumulative
-log-probability of each beam slot), from which :func:`expansion_tree` rebuilds the tree of
-the beam's expansions: which branches led to the n-best list and which were pruned.
+Each step ranks the ``2k`` best extensions of the ``k`` live hypotheses, so that ``k`` stay
+live however many of them end (as GNMT and tensor2tensor do): an end token among the ``k``
+best extensions moves its hypothesis to the pool of the ``k`` best finished ones (as fairseq
+does: a beam of ``k`` would not keep one ranked lower), and the ``k`` best extensions that do
+not end are the next step's live hypotheses.
+
+The search also returns every step's candidates (token, parent and cumulative log-probability)
+and which of them the beam kept, live or finished, from which :func:`expansion_tree` rebuilds
+the tree of the beam's expansions: which branches led to the n-best list and which were pruned.
 """
 
 from __future__ import annotations
@@ -45,13 +51,16 @@ class BeamHypothesis:
 class BeamNode:
     """One extension the beam kept at one step: a node of the tree of the beam's expansions.
 
-    ``step`` is the decoder step that wrote ``token`` (0 = the first token after the start),
-    ``beam`` its slot among the ``k`` kept extensions of that step, and ``parent`` the slot at
-    ``step - 1`` it extends (``None`` at step 0, where every node extends the start token).
-    ``log_prob`` is the path's cumulative log-probability, this token included, and ``score``
-    its length-normalised score ``log_prob / lp(step + 1)``. A ``finished`` node holds the end
-    token; ``rank`` is set on the last node of the ``rank``-th n-best hypothesis (0 = best),
-    ``kept`` on every node of an n-best hypothesis's path. The other nodes were pruned.
+    ``step`` is the decoder step that wrote ``token`` (0 = the first token after the start) and
+    ``beam`` its rank among the ``2k`` best extensions of that step (0 = most probable); the
+    beam keeps the ``k`` best that do not end as live hypotheses and moves those that end among
+    the ``k`` best to its finished pool, so a step holds at most ``k`` live and ``k`` finished
+    nodes. ``parent`` is the rank at ``step - 1`` of the node it extends (``None`` at step 0,
+    where every node extends the start token). ``log_prob`` is the path's cumulative
+    log-probability, this token included, and ``score`` its length-normalised score
+    ``log_prob / lp(step + 1)``. A ``finished`` node holds the end token; ``rank`` is set on the
+    last node of the ``rank``-th n-best hypothesis (0 = best), ``kept`` on every node of an
+    n-best hypothesis's path. The other nodes were pruned.
     """
 
     step: int
@@ -76,6 +85,44 @@ class BeamNode:
         return None if self.parent is None else (self.step - 1, self.parent)
 
 
+def _select(total, fin, alpha, t, k: int, vocab: int):
+    """One step's choice: the 2k best extensions, the finished pool updated, the k live ones.
+
+    ``total`` (batch, k * vocab) holds the cumulative log-probability of every extension,
+    ``fin`` the pool (``score``/``lp``/``step``/``slot``, each (batch, k)). Returns the
+    candidates (``lp``, ``parent``, ``token``, each (batch, 2k), best first), the new pool,
+    ``live`` (batch, k): the candidate rank of each live slot, and ``entered`` (batch, 2k):
+    whether the candidate became live or joined the pool.
+    """
+    cand_lp, flat = tf.math.top_k(total, k=2 * k)  # (batch, 2k), best first
+    parent, nxt = flat // vocab, flat % vocab
+    valid = cand_lp > NEG_INF / 2
+    is_end = tf.equal(nxt, END_ID)
+    ranks = tf.range(2 * k)
+    # an end token among the k best extensions finishes its hypothesis; the pool keeps the k best scores
+    ends = is_end & valid & (ranks < k)[None]
+    new_score = tf.where(ends, cand_lp / length_penalty(tf.cast(t + 1, tf.float32), alpha), NEG_INF)
+    score, pick = tf.math.top_k(tf.concat([fin["score"], new_score], 1), k=k)
+    batch_ranks = tf.broadcast_to(ranks[None], tf.shape(cand_lp))
+
+    def pool(old, new):
+        return tf.gather(tf.concat([old, new], 1), pick, batch_dims=1)
+
+    fin = {
+        "score": score,
+        "lp": pool(fin["lp"], cand_lp),
+        "step": pool(fin["step"], tf.fill(tf.shape(cand_lp), t)),
+        "slot": pool(fin["slot"], batch_ranks),
+    }
+    # each parent has one end token, so at most k of the 2k end: the k best that do not stay live
+    live = tf.argsort(tf.cast(is_end, tf.int32), axis=1, stable=True)[:, :k]  # (batch, k) candidate ranks
+    live_valid = tf.gather(valid, live, batch_dims=1)
+    joined = ends & tf.reduce_any(tf.equal(pick[:, :, None], k + ranks[None, None]), axis=1)  # (batch, 2k)
+    became_live = tf.reduce_any(tf.equal(live[:, :, None], ranks[None, None]) & live_valid[:, :, None], axis=1)
+    cand = {"lp": cand_lp, "parent": parent, "token": nxt}
+    return cand, fin, live, live_valid, joined | became_live
+
+
 def make_beam_search_fn(
     model, beam_width: int, max_len: int, banned: np.ndarray, on_trace: Callable[[], object] | None = None
 ):
@@ -85,18 +132,22 @@ def make_beam_search_fn(
     an input, so every ``alpha`` shares one compiled search. ``on_trace`` is called each time
     TensorFlow traces it (a trace counter).
 
-    Each step keeps the ``k`` best extensions of the live hypotheses; those that end move to
-    a pool of the ``k`` best finished ones, so with ``k = 1`` and ``α = 0`` this is greedy search.
-    Returns a dict: ``tokens``/``parents``/``cum_lp`` (steps, batch, k): the token, the parent slot
-    and the cumulative log-probability of every extension kept at each step, ``alive_lp``
-    (batch, k), the pool's ``fin_score``/``fin_lp``/``fin_step``/``fin_parent`` (batch, k), and
-    ``attention``: the per-step attention of every live beam, each (steps, batch, k, ...).
+    Returns a dict: ``tokens``/``parents``/``token_lp``/``cum_lp``/``entered`` (steps, batch, 2k):
+    each step's 2k best extensions, best first — the token, the live slot of the previous step
+    it extends, its own and the cumulative log-probability, and whether the beam kept it (live,
+    or in the finished pool); ``live`` (steps, batch, k): the candidate rank held by each live
+    slot; ``alive_lp`` (batch, k); the pool's ``fin_score``/``fin_lp``/``fin_step``/``fin_slot``
+    (batch, k), ``fin_slot`` being the end token's candidate rank at ``fin_step``; and
+    ``attention``: each step's attention of every live slot of the step before, each
+    (steps, batch, k, ...), which every extension of that slot shares.
     """
     k = int(beam_width)
     if k < 1:
         raise ValueError(f"beam width {beam_width} must be at least 1")
     banned = tf.constant(banned, tf.float32)  # (vocab,) 0 or NEG_INF
     vocab = int(banned.shape[0])
+    arrays = {"tokens": tf.int32, "parents": tf.int32, "token_lp": tf.float32, "cum_lp": tf.float32,
+              "entered": tf.bool, "live": tf.int32}  # fmt: skip
 
     @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([], tf.float32)])
     def beam_search(src, alpha):
@@ -110,15 +161,10 @@ def make_beam_search_fn(
         state = tf.nest.map_structure(lambda x: tf.repeat(x, k, axis=0), state)
         # only the first beam is live at the start, so the k beams do not begin as copies
         alive_lp = tf.tile(tf.concat([[0.0], tf.fill([k - 1], NEG_INF)], 0)[None], [batch, 1])  # (batch, k)
-        fin_score = tf.fill([batch, k], NEG_INF)
-        fin_lp = tf.fill([batch, k], NEG_INF)
-        fin_step = tf.zeros([batch, k], tf.int32)
-        fin_parent = tf.zeros([batch, k], tf.int32)
+        fin = {"score": tf.fill([batch, k], NEG_INF), "lp": tf.fill([batch, k], NEG_INF),
+               "step": tf.zeros([batch, k], tf.int32), "slot": tf.zeros([batch, k], tf.int32)}  # fmt: skip
         token = tf.fill([batch * k], START_ID)
-        tokens_ta = tf.TensorArray(tf.int32, size=max_len)
-        parents_ta = tf.TensorArray(tf.int32, size=max_len)
-        token_lp_ta = tf.TensorArray(tf.float32, size=max_len)
-        cum_lp_ta = tf.TensorArray(tf.float32, size=max_len)
+        tas = {name: tf.TensorArray(dtype, size=max_len) for name, dtype in arrays.items()}
         names = sorted(model.step_attention_names)
         attn_ta = tuple(tf.TensorArray(tf.float32, size=max_len) for _ in names)
         steps = tf.constant(0)
@@ -127,47 +173,35 @@ def make_beam_search_fn(
             # the model's own log-probabilities; banned tokens are excluded, the rest not renormalised
             step_lp = tf.reshape(tf.nn.log_softmax(logits) + banned, [batch, k, vocab])
             total = tf.reshape(alive_lp[:, :, None] + step_lp, [batch, k * vocab])
-            cand_lp, flat = tf.math.top_k(total, k=k)  # (batch, k): the k best extensions
-            parent, nxt = flat // vocab, flat % vocab
-            ends = tf.equal(nxt, END_ID) & (cand_lp > NEG_INF / 2)
-            # extensions that end join the finished pool, which keeps the k best normalised scores
-            penalty = length_penalty(tf.cast(t + 1, tf.float32), alpha)
-            new_score = tf.where(ends, cand_lp / penalty, NEG_INF)
-            fin_score, pick = tf.math.top_k(tf.concat([fin_score, new_score], 1), k=k)
-            fin_lp = tf.gather(tf.concat([fin_lp, cand_lp], 1), pick, batch_dims=1)
-            fin_step = tf.gather(tf.concat([fin_step, tf.fill(tf.shape(cand_lp), t)], 1), pick, batch_dims=1)
-            fin_parent = tf.gather(tf.concat([fin_parent, parent], 1), pick, batch_dims=1)
-            # the others stay live; a slot whose extension ended is dead until the next step refills it
-            token_lp_ta = token_lp_ta.write(t, cand_lp - tf.gather(alive_lp, parent, batch_dims=1))
-            cum_lp_ta = cum_lp_ta.write(t, cand_lp)
-            alive_lp = tf.where(ends, NEG_INF, cand_lp)
-            rows = tf.reshape(parent + k * tf.range(batch)[:, None], [-1])  # (batch * k,)
-            state = tf.nest.map_structure(lambda x: tf.gather(x, rows), new_state)  # noqa: B023
-            token = tf.reshape(nxt, [-1])
-            tokens_ta = tokens_ta.write(t, nxt)
-            parents_ta = parents_ta.write(t, parent)
-            # the attention that produced each live beam's token is its parent's
+            cand, fin, live, live_valid, entered = _select(total, fin, alpha, t, k, vocab)
+            written = {
+                "tokens": cand["token"],
+                "parents": cand["parent"],
+                "token_lp": cand["lp"] - tf.gather(alive_lp, cand["parent"], batch_dims=1),
+                "cum_lp": cand["lp"],
+                "entered": entered,
+                "live": live,
+            }
+            tas = {name: ta.write(t, written[name]) for name, ta in tas.items()}
+            # the attention each live slot computed at this step, shared by all its extensions
             attn_ta = tuple(
-                ta.write(t, _split_beams(tf.gather(attention[name], rows), batch, k))
-                for ta, name in zip(attn_ta, names, strict=True)
+                ta.write(t, _split_beams(attention[name], batch, k)) for ta, name in zip(attn_ta, names, strict=True)
             )
+            alive_lp = tf.where(live_valid, tf.gather(cand["lp"], live, batch_dims=1), NEG_INF)
+            rows = tf.reshape(tf.gather(cand["parent"], live, batch_dims=1) + k * tf.range(batch)[:, None], [-1])
+            state = tf.nest.map_structure(lambda x: tf.gather(x, rows), new_state)  # noqa: B023
+            token = tf.reshape(tf.gather(cand["token"], live, batch_dims=1), [-1])
             steps = t + 1
             # stop when nothing is live, or no live beam can still beat the worst kept finished one
             best_alive = tf.reduce_max(alive_lp, axis=1)  # (batch,)
             bound = best_alive / length_penalty(tf.cast(max_len, tf.float32), alpha)
-            hopeless = (best_alive <= NEG_INF / 2) | (tf.reduce_min(fin_score, axis=1) > bound)
+            hopeless = (best_alive <= NEG_INF / 2) | (tf.reduce_min(fin["score"], axis=1) > bound)
             if tf.reduce_all(hopeless):
                 break
         return {
-            "tokens": tokens_ta.stack()[:steps],
-            "parents": parents_ta.stack()[:steps],
-            "token_lp": token_lp_ta.stack()[:steps],
-            "cum_lp": cum_lp_ta.stack()[:steps],
+            **{name: ta.stack()[:steps] for name, ta in tas.items()},
             "alive_lp": alive_lp,
-            "fin_score": fin_score,
-            "fin_lp": fin_lp,
-            "fin_step": fin_step,
-            "fin_parent": fin_parent,
+            **{f"fin_{name}": value for name, value in fin.items()},
             "attention": {name: ta.stack()[:steps] for name, ta in zip(names, attn_ta, strict=True)},
             **extras,
         }
@@ -180,15 +214,23 @@ def _split_beams(x, batch, k):
     return tf.reshape(x, tf.concat([[batch, k], tf.shape(x)[1:]], 0))
 
 
-def _trace(raw: dict, b: int, last_step: int, beam: int):
-    """Ids, token probabilities and attention rows of live beam ``beam`` at ``last_step``, back to the start."""
+def _parent_rank(raw: dict, b: int, step: int, rank: int) -> int | None:
+    """The candidate rank at ``step - 1`` of the node that candidate ``rank`` of ``step`` extends."""
+    if step == 0:
+        return None
+    return int(raw["live"][step - 1, b, raw["parents"][step, b, rank]])
+
+
+def _trace(raw: dict, b: int, step: int, rank: int):
+    """Ids, token probabilities and attention rows of candidate ``rank`` at ``step``, back to the start."""
     ids, lps, rows = [], [], {name: [] for name in raw["attention"]}
-    for t in range(last_step, -1, -1):
-        ids.append(int(raw["tokens"][t, b, beam]))
-        lps.append(float(raw["token_lp"][t, b, beam]))
+    for t in range(step, -1, -1):
+        ids.append(int(raw["tokens"][t, b, rank]))
+        lps.append(float(raw["token_lp"][t, b, rank]))
+        slot = int(raw["parents"][t, b, rank])
         for name, value in raw["attention"].items():
-            rows[name].append(value[t, b, beam])
-        beam = int(raw["parents"][t, b, beam])
+            rows[name].append(value[t, b, slot])
+        rank = _parent_rank(raw, b, t, rank)
     return ids[::-1], np.exp(np.array(lps[::-1], "float32")), {name: np.stack(v[::-1]) for name, v in rows.items()}
 
 
@@ -198,62 +240,56 @@ def collect(raw: dict, b: int, k: int, alpha: float) -> list[BeamHypothesis]:
     for j in range(k):
         if raw["fin_score"][b, j] <= NEG_INF / 2:
             continue
-        step, parent = int(raw["fin_step"][b, j]), int(raw["fin_parent"][b, j])
-        if step == 0:
-            ids, probs = [], np.zeros(0, "float32")
-            attn = {n: np.zeros((0, *v.shape[3:]), v.dtype) for n, v in raw["attention"].items()}
-        else:
-            ids, probs, attn = _trace(raw, b, step - 1, parent)
+        step, rank = int(raw["fin_step"][b, j]), int(raw["fin_slot"][b, j])
+        ids, probs, attn = _trace(raw, b, step, rank)  # the end token last: left out of the hypothesis
+        attn = {name: v[:-1] for name, v in attn.items()}
         fin_lp, fin_score = float(raw["fin_lp"][b, j]), float(raw["fin_score"][b, j])
-        # the end token's slot at its step: the one extension of this parent by the end token
-        slot = np.flatnonzero((raw["tokens"][step, b] == END_ID) & (raw["parents"][step, b] == parent))
-        end = (step, int(slot[0])) if len(slot) else None
-        hyps.append(BeamHypothesis(ids, probs, fin_lp, fin_score, True, attn, end))
+        hyps.append(BeamHypothesis(ids[:-1], probs[:-1], fin_lp, fin_score, True, attn, (step, rank)))
     steps = raw["tokens"].shape[0]
-    for j in np.argsort(-raw["alive_lp"][b]):
+    for j in np.argsort(-raw["alive_lp"][b], kind="stable"):
         if len(hyps) >= k or raw["alive_lp"][b, j] <= NEG_INF / 2:
             break
-        ids, probs, attn = _trace(raw, b, steps - 1, int(j))
+        rank = int(raw["live"][steps - 1, b, j])
+        ids, probs, attn = _trace(raw, b, steps - 1, rank)
         lp = float(raw["alive_lp"][b, j])
         score = lp / float(length_penalty(steps, alpha))
-        hyps.append(BeamHypothesis(ids, probs, lp, score, False, attn, (steps - 1, int(j))))
+        hyps.append(BeamHypothesis(ids, probs, lp, score, False, attn, (steps - 1, rank)))
     return sorted(hyps, key=lambda h: -h.score)
 
 
 def expansion_tree(
     raw: dict, b: int, hyps: list[BeamHypothesis], alpha: float, token_text: Callable[[int], str]
 ) -> list[BeamNode]:
-    """Every extension the beam kept for sentence ``b``, in step then slot order, as tree nodes.
+    """Every extension the beam kept for sentence ``b`` (live or finished), in step then rank order, as tree nodes.
 
     ``hyps`` is the n-best list :func:`collect` returned for ``b`` (best first): their last
     nodes get their rank, and every node on their paths back to the start is marked kept.
-    Slots that held no live extension (fewer than ``k`` possible) are left out; ``token_text``
-    turns a target id into its token.
+    Candidates the beam did not keep (beyond the ``k`` live ones, or an end token ranked below
+    ``k`` or below the finished pool) are left out; ``token_text`` turns a target id into its token.
     """
-    tokens, parents, cum_lp = raw["tokens"][:, b], raw["parents"][:, b], raw["cum_lp"][:, b]  # each (steps, k)
-    steps, k = tokens.shape
+    steps, _, width = raw["tokens"].shape
     ranks = {h.end: r for r, h in enumerate(hyps) if h.end is not None}
     kept: set[tuple[int, int]] = set()
     for key in ranks:
         while key is not None and key not in kept:
             kept.add(key)
-            step, beam = key
-            key = (step - 1, int(parents[step, beam])) if step > 0 else None
+            parent = _parent_rank(raw, b, *key)
+            key = None if parent is None else (key[0] - 1, parent)
     nodes = []
     for t in range(steps):
         penalty = float(length_penalty(t + 1, alpha))
-        for j in range(k):
-            lp = float(cum_lp[t, j])
-            if lp <= NEG_INF / 2:  # no live extension filled this slot
+        for j in range(width):
+            if not raw["entered"][t, b, j]:
                 continue
-            token = int(tokens[t, j])
+            lp = float(raw["cum_lp"][t, b, j])
+            token = int(raw["tokens"][t, b, j])
             nodes.append(
                 BeamNode(
                     step=t,
                     beam=j,
                     token_id=token,
                     token=token_text(token),
-                    parent=int(parents[t, j]) if t > 0 else None,
+                    parent=_parent_rank(raw, b, t, j),
                     log_prob=lp,
                     score=lp / penalty,
                     finished=token == END_ID,

@@ -32,7 +32,8 @@ def test_nodes_are_unique_and_parents_exist(trees):
         by_key = {n.key: n for n in tree.nodes}
         assert len(by_key) == len(tree.nodes), sentence
         for n in tree.nodes:
-            assert 0 <= n.beam < k
+            assert 0 <= n.beam < 2 * k  # its rank among the step's 2k best extensions
+            assert not n.finished or n.beam < k, "only an end token among the k best finishes a hypothesis"
             if n.step == 0:
                 assert n.parent is None and n.parent_key is None
             else:
@@ -43,8 +44,9 @@ def test_nodes_are_unique_and_parents_exist(trees):
             np.testing.assert_allclose(n.score, n.log_prob / length_penalty(n.step + 1, 0.6), rtol=1e-6)
         steps = [n.step for n in tree.nodes]
         assert steps == sorted(steps)
-        for step in set(steps):
-            assert steps.count(step) <= k
+        for step in set(steps):  # at most k live and k finished extensions per step
+            assert sum(n.step == step and not n.finished for n in tree.nodes) <= k
+            assert sum(n.step == step and n.finished for n in tree.nodes) <= k
 
 
 def test_final_paths_reproduce_the_nbest_list(trees):
@@ -99,15 +101,20 @@ def test_width_one_is_the_greedy_chain(translator):
     for sentence in SENTENCES:
         greedy = translator.translate(sentence)
         tree = translator.beam_tree(sentence, beam_width=1, alpha=0.0)
-        assert [n.beam for n in tree.nodes] == [0] * len(tree.nodes)
-        assert [n.step for n in tree.nodes] == list(range(len(tree.nodes)))
-        assert all(n.kept for n in tree.nodes) and tree.path(0) == tree.nodes
-        tokens = [n.token for n in tree.nodes]
+        path = tree.path(0)
+        assert [n.beam for n in path] == [0] * len(path)  # the most probable extension at every step
+        assert [n.step for n in path] == list(range(len(path)))
+        assert [n for n in tree.nodes if n.kept] == path
+        # when the chain ends, the runner-up refills the live slot, and is pruned: it cannot beat it
+        others = [n for n in tree.nodes if not n.kept]
+        assert len(others) <= 1 and all(n.step == path[-1].step and not n.finished for n in others)
+        assert path[-1].finished or not others
+        tokens = [n.token for n in path]
         ended = len(tokens) == len(greedy.target_tokens) + 1
         assert tokens == [*greedy.target_tokens, END] if ended else tokens == greedy.target_tokens
         assert tree.nbest[0].target_tokens == greedy.target_tokens
         expected = np.cumsum(np.log(greedy.probabilities))
-        np.testing.assert_allclose([n.log_prob for n in tree.nodes][: len(expected)], expected, atol=1e-4)
+        np.testing.assert_allclose([n.log_prob for n in path][: len(expected)], expected, atol=1e-4)
 
 
 def test_empty_sentence_has_no_tree(translator):
