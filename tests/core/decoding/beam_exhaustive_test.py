@@ -15,7 +15,7 @@ import keras
 import numpy as np
 import pytest
 
-from core.config import ModelConfig
+from core.models.config import ModelConfig
 from core.decoding import Translator
 from core.decoding.beam_search import length_penalty
 from core.models import build_model
