@@ -11,6 +11,7 @@ import shutil
 import signal
 import socket
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -140,3 +141,17 @@ def test_a_dead_replica_is_reported_and_its_users_go_to_another(tmp_path: Path):
         run.proc.wait(timeout=15)
         assert run.proc.returncode == 1
         assert not running(run.haproxy_pid)
+
+
+@needs_haproxy
+def test_killing_serve_itself_takes_its_children_along(tmp_path: Path):
+    """Even SIGKILL, which deploy.serve cannot catch: the kernel sends its children SIGTERM (PR_SET_PDEATHSIG)."""
+    with served(2, tmp_path, replica_program=STAND_IN, timeout_s=60) as run:
+        pids = run.pids()
+        assert len(pids) == 3 and all(running(p) for p in pids)
+        run.proc.kill()
+        run.proc.wait(timeout=15)
+        deadline = time.monotonic() + 15
+        while any(running(p) for p in pids) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not [p for p in pids if running(p)], "a child outlived a killed deploy.serve"
