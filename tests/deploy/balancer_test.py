@@ -97,6 +97,41 @@ async def upload_through_the_balancer(run: Served) -> None:
     await tab.close()
 
 
+async def kill_mid_round(run: Served, users: list[TranslateUser], victim: str, pool) -> None:
+    """Kill ``victim`` while a round of clicks is in flight: the other replica's sessions go on, on their websockets."""
+    survivors = [u for u in users if replica_of(u) != victim]
+    sessions = [u.session_id for u in survivors]
+    texts = [next(pool) for _ in users]
+    round_trip = asyncio.ensure_future(click_all(users, texts))
+    await asyncio.sleep(0.05)  # the clicks are sent; three on one replica take longer than this
+    os.kill(run.replicas[victim][1], signal.SIGKILL)
+    results = await round_trip
+    for user, text, result in zip(users, texts, results, strict=True):
+        if user in survivors:
+            assert_own_heatmaps([result], [text])
+        elif isinstance(result, Click) and result.source:  # finished before the kill: still its own
+            assert own_sentence(result, text) is None
+    cut = sum(isinstance(r, BaseException) for u, r in zip(users, results, strict=True) if u not in survivors)
+    assert cut >= 1, f"no click on {victim} was in flight when it died"
+    assert await asyncio.to_thread(run.read, 15, exit_line(victim)), "deploy.serve did not report the death"
+
+    texts = [next(pool) for _ in survivors]
+    assert_own_heatmaps(await click_all(survivors, texts), texts)
+    assert [u.session_id for u in survivors] == sessions
+
+
+async def reload_elsewhere(run: Served, old: TranslateUser, victim: str, text: str) -> None:
+    """A user of the dead replica reloads: the old cookie names it, HAProxy sends the browser on to a fresh page."""
+    user = TranslateUser(run.url, {"model": MODEL})
+    user.cookies = dict(old.cookies)
+    reopened = await asyncio.wait_for(user.open(page_load=True), CLICK_TIMEOUT_S)
+    assert replica_of(user) != victim
+    assert not reopened.errors and reopened.heatmap_s is None and not reopened.source  # nothing from before
+    assert user.session_id != old.session_id
+    assert_own_heatmaps(await click_all([user], [text]), [text])
+    await user.close()
+
+
 async def lesson(run: Served) -> None:
     pool = iter(sentences(6 * USERS))
     users = await open_class(run.url)
@@ -112,41 +147,11 @@ async def lesson(run: Served) -> None:
 
     await upload_through_the_balancer(run)
 
-    # one replica dies in the middle of a round of clicks
-    victim, victim_pid = "r1", run.replicas["r1"][1]
-    survivors = [u for u, h in zip(users, homes, strict=True) if h != victim]
-    stranded = [u for u, h in zip(users, homes, strict=True) if h == victim]
-    sessions = [u.session_id for u in survivors]
-    texts = [next(pool) for _ in users]
-    round_trip = asyncio.ensure_future(click_all(users, texts))
-    await asyncio.sleep(0.05)  # the clicks are sent; three on one replica take longer than this
-    os.kill(victim_pid, signal.SIGKILL)
-    results = await round_trip
-    for user, text, result in zip(users, texts, results, strict=True):
-        if user in survivors:
-            assert_own_heatmaps([result], [text])
-        elif isinstance(result, Click) and result.source:  # finished before the kill: still its own
-            assert own_sentence(result, text) is None
-    cut = sum(isinstance(r, BaseException) for u, r in zip(users, results, strict=True) if u in stranded)
-    assert cut >= 1, f"no click on {victim} was in flight when it died"
-    assert await asyncio.to_thread(run.read, 15, exit_line(victim)), "deploy.serve did not report the death"
-
-    texts = [next(pool) for _ in survivors]  # the survivors' sessions go on, on their open websockets
-    assert_own_heatmaps(await click_all(survivors, texts), texts)
-    assert [u.session_id for u in survivors] == sessions
-
-    for old in stranded:  # reload: the old cookie names a dead replica; HAProxy sends them on
-        user = TranslateUser(run.url, {"model": MODEL})
-        user.cookies = dict(old.cookies)
-        user.replicas = []
-        reopened = await asyncio.wait_for(user.open(page_load=True), CLICK_TIMEOUT_S)
-        assert replica_of(user) != victim
-        assert not reopened.errors and reopened.heatmap_s is None and not reopened.source  # a fresh page
-        assert user.session_id != old.session_id
-        text = next(pool)
-        assert_own_heatmaps(await click_all([user], [text]), [text])
-        await user.close()
-    for user in survivors:
+    victim = "r1"
+    await kill_mid_round(run, users, victim, pool)
+    for old in [u for u in users if u.cookies[COOKIE] == victim]:
+        await reload_elsewhere(run, old, victim, next(pool))
+    for user in users:
         await user.close()
 
 
