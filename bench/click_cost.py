@@ -1,6 +1,6 @@
 """What one Translate click costs the server, in CPU seconds, per model and decoding.
 
-    python bench/click_cost.py [--clicks 30] [--models assets] [--url http://... --pid N]
+    python bench/click_cost.py [--clicks 30] [--models assets] [--url http://... --pid N] [--out FILE] [--note TEXT]
 
 Starts ``streamlit run streamlit_app.py`` (or uses a running one given ``--url`` and its
 ``--pid``), and for every model, greedy and beam 4, one websocket client (Streamlit's own
@@ -11,8 +11,11 @@ clicks cost more: the first row measured without them was 80–90 CPU-ms on eith
 50–60 once warm, whichever model came first; so every row is measured ``--passes`` times
 and the last pass is reported). A click's cost is the server's CPU
 seconds (/proc/<pid>/stat, all threads) from one click to the next. Prints the median and
-mean per model and decoding, and last one JSON line; exits 1 when a median misses its target
-(greedy GRU ≤ 60 CPU-ms, Transformer ≤ 80, beam 4 ≤ 120).
+mean per model and decoding, and the clicks per second one core sustains at that median cost
+(1000 / median CPU-ms); writes them with the machine's load and core count to ``--out``
+(``bench/out/click_cost.json``; ``bench/capacity.py`` plans a class from such a file, with
+``--note`` saying under what conditions it was measured) and prints them as one JSON line last;
+exits 1 when a median misses its target (greedy GRU ≤ 60 CPU-ms, Transformer ≤ 80, beam 4 ≤ 120).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import os
 import statistics
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -70,6 +74,7 @@ async def measure_row(url: str, pid: int, info, decoding: str, pool: list[str]) 
         "median_cpu_ms": round(1000 * statistics.median(costs), 1),
         "mean_cpu_ms": round(1000 * statistics.fmean(costs), 1),
         "median_wall_ms": round(1000 * statistics.median(walls), 1),
+        "clicks_per_core_s": round(1 / statistics.median(costs), 2) if statistics.median(costs) > 0 else None,
         "errors": errors,
         "target_ms": target_ms(arch, decoding),
     }
@@ -121,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--url", help="a running server's URL (with --pid) instead of starting one")
     parser.add_argument("--pid", type=int, help="the running server's process id")
+    parser.add_argument("--out", type=Path, default=OUT / "click_cost.json", help="the JSON file to write")
+    parser.add_argument("--note", default="", help="the conditions of the measurement, kept in the JSON file")
     args = parser.parse_args(argv)
     env = {MODEL_DIRS_ENV: os.pathsep.join(str(p.resolve()) for p in args.models)} if args.models else {}
     if env:
@@ -128,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     models = [r for r in find_runs() if r.error is None and (not args.only or r.name in args.only)]
     decodings = tuple(args.decodings.split(","))
     OUT.mkdir(parents=True, exist_ok=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     load_before = load_average()
     t0 = time.monotonic()
     if args.url:
@@ -136,6 +144,9 @@ def main(argv: list[str] | None = None) -> int:
         with streamlit_server(OUT / "click-cost-server.log", env) as (url, proc):
             rows = asyncio.run(measure(url, proc.pid, models, args.clicks, decodings, args.warm_clicks, args.passes))
     summary = {
+        "measured": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "note": args.note,
+        "cpu_count": os.cpu_count(),
         "clicks_per_row": args.clicks,
         "warm_clicks": args.warm_clicks,
         "passes": args.passes,
@@ -145,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         "seconds": round(time.monotonic() - t0, 1),
         "pass": all(r["pass"] for r in rows),
     }
-    (OUT / "click_cost.json").write_text(json.dumps(summary, indent=1))
+    args.out.write_text(json.dumps(summary, indent=1) + "\n")
     print(json.dumps(summary))
     return 0 if summary["pass"] else 1
 

@@ -1,37 +1,33 @@
-"""A lightweight Streamlit client: one websocket speaking Streamlit's own protobuf messages.
+"""A lightweight Streamlit client for the Translate page: one session pressing Translate, no browser.
 
-What a browser tab does, without the browser: it connects to ``/_stcore/stream``, asks for a
-script run (``BackMsg.rerun_script`` with the link's query string), reads the ``ForwardMsg``
-deltas that describe the page, and on a click sends a rerun with the widgets' values and the
-submit button's trigger — exactly the messages the frontend sends. Used by ``bench/load.py``
-and ``bench/click_cost.py`` to measure the server alone.
+What a browser tab does on that page: it connects (``bench/st_session.py``), asks for a script
+run with the link's query string, reads the ``ForwardMsg`` deltas that describe the page, and on
+a click sends a rerun with the widgets' values and the submit button's trigger — exactly the
+messages the frontend sends. Used by ``bench/load.py``, ``bench/click_cost.py`` and
+``tests/deploy/balancer_test.py``.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-from websockets.asyncio.client import connect
+
+from bench.st_session import Run, StreamlitSession
 
 PREFIX = "translate_"
 SUBMIT = "FormSubmitter:translate_form"
 
 
 @dataclass
-class Click:
+class Click(Run):
     """What one click brought back: when the heatmap arrived, what it shows, and any error shown."""
 
-    sent_at: float
     heatmap_s: float | None = None  # click -> the heatmap's delta received
-    finished_s: float | None = None  # click -> script_finished
     source: list[str] = field(default_factory=list)  # the heatmap's English axis, in order
     target: list[str] = field(default_factory=list)
     heading: str = ""
-    errors: list[str] = field(default_factory=list)
 
 
 def heatmap_axes(chart) -> tuple[list[str], list[str]]:
@@ -48,25 +44,17 @@ def heatmap_axes(chart) -> tuple[list[str], list[str]]:
     return [source[i] for i in sorted(source)], [target[i] for i in sorted(target)]
 
 
-class TranslateUser:
+class TranslateUser(StreamlitSession):
     """One session on the Translate page, opened with ``query`` (e.g. ``{"model": "assets/additive"}``)."""
 
     def __init__(self, url: str, query: dict[str, str]):
-        self.ws_url = url.replace("http://", "ws://").rstrip("/") + "/_stcore/stream"
-        self.query_string = urlencode(query)
-        self.page_hash = ""
+        super().__init__(url, query)
         self.ids: dict[str, str] = {}  # widget key -> widget id
         self.radio_options: list[str] = []
-        self.ws = None
         self.fragment_id = ""  # the fragment the Translate form is in, when the page uses one
 
-    async def open(self) -> Click:
-        self.ws = await connect(self.ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=120)
-        return await self._rerun([])
-
-    async def close(self) -> None:
-        if self.ws is not None:
-            await self.ws.close()
+    async def rerun(self, widgets, fragment_id: str = "", run: Click | None = None) -> Click:
+        return await super().rerun(widgets, fragment_id, run or Click(0.0))
 
     async def click(self, sentence: str, decoding: str = "greedy", width: int = 4) -> Click:
         """Type ``sentence``, choose the decoding and press Translate; returns when the run has finished."""
@@ -83,33 +71,9 @@ class TranslateUser:
         s.double_array_value.data.append(float(width))
         s = states.widgets.add()
         s.id, s.trigger_value = self.ids[SUBMIT], True
-        return await self._rerun(list(states.widgets), self.fragment_id)
+        return await self.rerun(list(states.widgets), self.fragment_id)
 
-    async def _rerun(self, widgets, fragment_id: str = "") -> Click:
-        msg = BackMsg()
-        msg.rerun_script.fragment_id = fragment_id
-        msg.rerun_script.query_string = self.query_string
-        msg.rerun_script.page_script_hash = self.page_hash
-        msg.rerun_script.widget_states.widgets.extend(widgets)
-        click = Click(time.perf_counter())
-        await self.ws.send(msg.SerializeToString())
-        while True:
-            fwd = ForwardMsg()
-            fwd.ParseFromString(await self.ws.recv())
-            kind = fwd.WhichOneof("type")
-            if kind == "new_session":
-                self.page_hash = self.page_hash or fwd.new_session.page_script_hash
-            elif kind == "page_info_changed":
-                self.query_string = fwd.page_info_changed.query_string
-            elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
-                self._element(fwd.delta.new_element, click)
-                if fwd.delta.new_element.WhichOneof("type") == "button":  # the form's submit button
-                    self.fragment_id = fwd.delta.fragment_id
-            elif kind == "script_finished":
-                click.finished_s = time.perf_counter() - click.sent_at
-                return click
-
-    def _element(self, element, click: Click) -> None:
+    def _element(self, element, run: Click, fragment_id: str) -> None:
         kind = element.WhichOneof("type")
         if kind in ("text_area", "radio", "slider", "button"):
             widget = getattr(element, kind)
@@ -117,14 +81,12 @@ class TranslateUser:
             self.ids[key] = widget.id
             if kind == "radio":
                 self.radio_options = list(widget.options)
-        elif kind == "vega_lite_chart" and click.heatmap_s is None:
+            if kind == "button":  # the form's submit button
+                self.fragment_id = fragment_id
+        elif kind == "vega_lite_chart" and run.heatmap_s is None:
             source, target = heatmap_axes(element.vega_lite_chart)
             if source:
-                click.heatmap_s = time.perf_counter() - click.sent_at
-                click.source, click.target = source, target
-        elif kind == "markdown" and element.markdown.body.startswith("### ") and not click.heading:
-            click.heading = element.markdown.body[4:]
-        elif kind == "exception":
-            click.errors.append(f"{element.exception.type}: {element.exception.message}"[:300])
-        elif kind == "alert" and element.alert.format == 1:  # ERROR
-            click.errors.append(element.alert.body[:300])
+                run.heatmap_s = time.perf_counter() - run.sent_at
+                run.source, run.target = source, target
+        elif kind == "markdown" and element.markdown.body.startswith("### ") and not run.heading:
+            run.heading = element.markdown.body[4:]
