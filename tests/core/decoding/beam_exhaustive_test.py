@@ -15,10 +15,10 @@ import keras
 import numpy as np
 import pytest
 
-from core.models.config import ModelConfig
 from core.decoding import Translator
 from core.decoding.beam_search import length_penalty
 from core.models import build_model
+from core.models.config import ModelConfig
 from core.text.vocab import END, END_ID, START_ID, Vocabulary
 
 SRC = ["i", "am", "cold", "hot", "she", "is", "tall", "."]
