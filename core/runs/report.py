@@ -29,6 +29,7 @@ def card(config: ModelConfig, metrics: dict | None, history: list[dict[str, floa
     wall = training.get("wall_time_s", history[-1]["wall_time"] if history else math.nan)
     return {
         "architecture": config.label,
+        "text": config.text_label,
         "parameters": metrics.get("model", {}).get("params"),
         "epochs": training.get("epochs", int(history[-1]["epoch"]) if history else 0),
         "saved epoch": training.get("saved_epoch", saved.get("epoch")),
@@ -67,7 +68,7 @@ def _cell(value) -> str:
 
 def markdown_table(paths: list[Path]) -> str:
     """A Markdown table with one row per model folder, named by its path."""
-    columns = ["model", "architecture", "parameters", "epochs", "saved epoch", "training time (min)", "hardware"]
+    columns = ["model", "architecture", "text", "parameters", "epochs", "saved epoch", "training time (min)", "hardware"]
     columns += ["BLEU", "chrF", "BLEU (cased)", "BLEU (beam)", "MB"]
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for path in paths:
@@ -101,12 +102,19 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m core.runs.report", description=__doc__.splitlines()[0])
     p.add_argument("folders", nargs="*", type=Path, help="model folders (default: every one in assets/)")
     p.add_argument("--commands", action="store_true", help="print the command lines that trained each model")
+    p.add_argument("--targets", action="store_true", help="print each quality target and whether it is met")
     args = p.parse_args(argv)
     paths = args.folders or [r.path for r in folders.find_runs([folders.PROJECT_ROOT / "assets"]) if r.error is None]
     if not paths:
         print("error: no model folders given and none found in assets/", file=sys.stderr)
         return 2
     try:
+        if args.targets:
+            from core.runs.targets import targets_report
+
+            text, ok = targets_report(paths)
+            print(text)
+            return 0 if ok else 1
         print(command_lines(paths) if args.commands else markdown_table(paths))
     except (OSError, ValueError, folders.RunError) as e:
         print(f"error: {e}", file=sys.stderr)
