@@ -183,9 +183,9 @@ if st.session_state.pop(PLAYING_KEY, False):
     shown = [epochs[i] for i in dict.fromkeys(picks)]  # first and last always, in order
     pause = min(FRAME_SECONDS, PLAY_SECONDS / len(shown))
     for e in shown[:-1]:  # a finite list: the animation always ends
-        epoch_slider(e, key=f"{PREFIX}frame_{e}", disabled=True)  # the slider follows the frame shown
         with frame.container():
             draw_epoch(e, views[e], errors.get(e), epochs[-1], style)
+        epoch_slider(e, key=f"{PREFIX}frame_{e}", disabled=True)  # the slider follows the frame shown
         time.sleep(pause)
 epoch = epoch_slider(widget_value(EPOCH_KEY), key=EPOCH_KEY)  # after a play: the last epoch (see _play)
 with frame.container():

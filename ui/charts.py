@@ -29,6 +29,7 @@ def _axis(title: str, labels: Sequence[str], font: int = 13, **extra) -> dict:
         "labelExpr": f"{json.dumps(list(labels))}[datum.value]",
         "labelLimit": 160,
         "labelOverlap": False,  # one label per token: Vega would otherwise drop labels that touch
+        "labelFlush": False,  # Streamlit's theme flushes the end labels inwards, onto their neighbours
         "labelFontSize": font,
         "titleFontSize": font,
         **extra,
@@ -242,9 +243,13 @@ def attention_bars(
 
 
 def candidates_chart(
-    candidates: Sequence[tuple[str, float]], chosen: str, style: ChartStyle | None = None, width: int = 200
+    candidates: Sequence[tuple[str, float]], chosen: str, style: ChartStyle | None = None, width: int = 300
 ) -> alt.Chart:
-    """The model's best next tokens (most probable first) as horizontal bars; ``chosen`` in orange."""
+    """The model's best next tokens (most probable first) as horizontal bars; ``chosen`` in orange.
+
+    ``width`` is the whole figure's, labels and legend included (Vega fits the bars into what is left),
+    so the page's box for it is never narrower than what is drawn.
+    """
     style = style or ChartStyle()
     written, other = style.written_label, style.other_label
     df = pd.DataFrame(
@@ -279,4 +284,8 @@ def candidates_chart(
     labels = bars.mark_text(align="left", dx=4, fontSize=max(12, style.font - 2)).encode(
         text=alt.Text("probability:Q", format=".2f")
     )
-    return alt.layer(bars, labels).properties(height=alt.Step(max(36, style.font * 2)), width=width)
+    return alt.layer(bars, labels).properties(
+        height=alt.Step(max(36, style.font * 2)),
+        width=width,
+        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
+    )

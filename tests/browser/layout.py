@@ -59,9 +59,9 @@ FIRST_SCREEN_JS = r"""() => {
           charts: [...main.querySelectorAll("[data-testid='stVegaLiteChart']")].map(top)};
 }"""
 
-# Every chart of the main area against the block it sits in: the width its SVG drew, the width of that block
-# (a column, or the main area), and whether the chart's own box scrolls sideways with a scrollbar. A legend
-# whose box reaches past the chart's visible box is listed as cut.
+# Every chart of the main area against the block it sits in: the width its SVG drew, the width of the chart's
+# own box and of the block around it (a column, or the main area), and whether the chart's box scrolls
+# sideways with a scrollbar. A legend whose box reaches past the chart's visible box is counted as cut.
 CHART_FIT_JS = r"""() => [...document.querySelectorAll("[data-testid='stMain'] [data-testid='stVegaLiteChart']")]
   .filter(c => c.querySelector('svg')).map(c => {
     const svg = c.querySelector('svg').getBoundingClientRect();
@@ -73,18 +73,21 @@ CHART_FIT_JS = r"""() => [...document.querySelectorAll("[data-testid='stMain'] [
       const r = l.getBoundingClientRect(); return r.width > 0 && (r.right > box.right + 1 || r.left < box.left - 1);
     }).length;
     const label = (c.querySelector('svg').getAttribute('aria-label') || '').slice(0, 60);
-    return {drawn: Math.round(svg.width), block: Math.round(block.clientWidth), scrolls, legendsCut: cut, label};
+    return {drawn: Math.round(svg.width), box: Math.round(c.clientWidth), block: Math.round(block.clientWidth),
+            scrolls, legendsCut: cut, label};
   })"""
 
 # Pairs of texts that overlap inside one chart: axis labels of one axis, legend labels, the numbers on the
-# marks. Each text is its box turned as drawn (rotated labels included); two boxes overlap when no axis
-# separates them (by more than half a pixel).
+# marks. Each text is its line box (its drawn width, one font size high, around its middle) turned as drawn
+# (rotated labels included); two boxes overlap when no axis separates them (by more than half a pixel).
 OVERLAP_JS = r"""() => {
   const corners = t => {
     const b = t.getBBox(), m = t.getScreenCTM();
     if (!m || b.width === 0) return null;
+    const size = parseFloat(getComputedStyle(t).fontSize) || b.height, mid = b.y + b.height / 2;
+    const y0 = mid - size / 2, y1 = mid + size / 2;
     const p = (x, y) => ({x: m.a * x + m.c * y + m.e, y: m.b * x + m.d * y + m.f});
-    return [p(b.x, b.y), p(b.x + b.width, b.y), p(b.x + b.width, b.y + b.height), p(b.x, b.y + b.height)];
+    return [p(b.x, y0), p(b.x + b.width, y0), p(b.x + b.width, y1), p(b.x, y1)];
   };
   const separated = (a, b) => {
     for (const poly of [a, b]) for (let i = 0; i < 4; i++) {

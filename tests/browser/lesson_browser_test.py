@@ -50,7 +50,7 @@ def test_a_sentence_typed_on_beam_comes_back_to_translate(server, open_page, err
     page = open_app(open_page, f"{server}/beam")
     sentence = "The old man reads a book."
     page.get_by_role("textbox", name=BOX).fill(sentence)
-    page.get_by_role("button", name="Search", exact=True).click()
+    page.locator("[data-testid='stMain'] [data-testid='stBaseButton-primaryFormSubmit']").click()  # Search
     wait_for_heatmap(page, sentence)
     wait_for_run(page)
     go(page, "Translate")
