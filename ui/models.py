@@ -161,7 +161,7 @@ def hardware_label(text: str) -> str:
         return text
     cores, machine, no_gpu, gpus = match.groups()
     gpu = t("lesson.hardware_no_gpu") if no_gpu else t("lesson.hardware_gpus", n=gpus)
-    return f"{t('lesson.hardware_cpu', cores=cores, machine=machine)}, {gpu}"
+    return t("lesson.hardware", cores=cores, machine=machine, gpu=gpu)
 
 
 def arch_label(config) -> str:

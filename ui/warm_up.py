@@ -3,7 +3,7 @@
 A class's first clicks should not wait for a model to load or a search to be traced, so the first
 session starts a thread that does it all ahead of them (:func:`warm_up`). The process may be
 stopped at any moment, Ctrl+C included, while that thread is inside TensorFlow:
-:func:`_stop_warm_up` makes sure that never aborts the process.
+:func:`_at_exit` makes sure that never aborts the process, and that a stopped server ends within seconds.
 
 May import ``ui.models`` and ``ui.explain`` (the shared, cached objects it fills) and ``core``.
 """
@@ -83,30 +83,48 @@ def _warm_all(paths: list[str]) -> None:
     freeze_loaded_models(len(paths))
 
 
-def _stop_warm_up(thread: threading.Thread) -> None:
-    """At exit, before threads are joined: stop the warm-up and let no TensorFlow call outlive the interpreter.
-
-    A daemon thread still inside TensorFlow while the interpreter finalises is killed mid-call and
-    the process aborts ("terminate called after throwing ...", status 134). So the warm-up is told
-    to stop and awaited: to its end in a test or a script (it stops after its current step, and the
-    exit status is theirs), at most :data:`STOP_WAIT_S` in a server that is shutting down (Ctrl+C);
-    a server whose warm-up is still inside a step then ends at once with status 0, as Streamlit's
-    own shutdown would, without finalising the interpreter under a running TensorFlow call.
-    """
-    _STOP.set()
-    if not thread.is_alive():
-        return
+def _serving() -> bool:
+    """Whether this process is ``streamlit run`` (a real Runtime, not AppTest's stand-in)."""
     from streamlit import runtime
     from streamlit.runtime import Runtime
 
-    serving = runtime.exists() and type(Runtime.instance()) is Runtime  # `streamlit run`, not AppTest's stand-in
-    thread.join(timeout=STOP_WAIT_S if serving else None)
-    if thread.is_alive():
+    return runtime.exists() and type(Runtime.instance()) is Runtime
+
+
+def _at_exit() -> None:
+    """At exit, before threads are joined: stop the warm-up, and let no TensorFlow call outlive the interpreter.
+
+    A daemon thread still inside TensorFlow while the interpreter finalises is killed mid-call and
+    the process aborts ("terminate called after throwing ...", status 134). So the warm-up is told
+    to stop after its current step and awaited: to its end in a test or a script, whose exit status
+    is then theirs. A server that Ctrl+C (or SIGTERM) has stopped waits at most
+    :data:`STOP_WAIT_S` for it and then ends at once: Streamlit has already shut down, and what is
+    left — finalising TensorFlow's objects (8 s measured on a busy 2-core machine), or a click's
+    thread still inside a model — is no reason to wait or to abort. Its status is 0, or 1 after an
+    uncaught exception.
+    """
+    _STOP.set()
+    thread = _RUNNING[0]
+    serving = _serving()
+    if thread is not None and thread.is_alive():
+        thread.join(timeout=STOP_WAIT_S if serving else None)
+    if serving:
         logging.shutdown()
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(Exception):
                 stream.flush()
-        os._exit(0)
+        os._exit(1 if getattr(sys, "last_value", None) is not None else 0)
+
+
+_RUNNING: list[threading.Thread | None] = [None]  # the warm-up thread, once started
+_HOOKED = threading.Lock()  # taken for good once _at_exit is registered
+
+
+def _register_at_exit() -> None:
+    """Register :func:`_at_exit` once per process, to run before the interpreter joins threads and finalises."""
+    if _HOOKED.acquire(blocking=False):
+        with contextlib.suppress(RuntimeError):  # already shutting down: nothing left to guard
+            threading._register_atexit(_at_exit)
 
 
 def freeze_loaded_models(n_models: int) -> bool:
@@ -134,7 +152,7 @@ def _warm_up_thread() -> threading.Thread | None:
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_WarmUpThreadOnly())
     thread = threading.Thread(target=_warm_all, args=(paths,), name=_WARM_UP_THREAD, daemon=True)
     _STOP.clear()
-    threading._register_atexit(_stop_warm_up, thread)  # runs before the interpreter joins and finalises
+    _RUNNING[0] = thread
     thread.start()
     return thread
 
@@ -145,9 +163,10 @@ def warm_up() -> threading.Thread | None:
     Models load in the picker's order, each with its greedy search traced; then the beam
     searches of ``WARM_BEAM_WIDTHS``; then the attribution and intervention functions. A click
     that arrives while its model is still loading waits for that load instead of starting
-    another. The process may exit at any moment (see :func:`_stop_warm_up`). Off when
-    ``ATTENTION_LAB_WARM_UP=0``.
+    another. The process may exit at any moment, warm-up or not (see :func:`_at_exit`). Off
+    when ``ATTENTION_LAB_WARM_UP=0``.
     """
+    _register_at_exit()
     if os.environ.get(WARM_UP_ENV, "1") == "0":
         return None
     return _warm_up_thread()
