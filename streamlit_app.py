@@ -5,15 +5,17 @@ from pathlib import Path
 import streamlit as st
 
 from ui.i18n import t
-from ui.models import warm_up
-from ui.present import apply_page_style
+from ui.present import apply_page_style, presenting
 from ui.sidebar import display_settings, model_picker
+from ui.warm_up import warm_up
 
 st.set_page_config(
     page_title="attention-lab", page_icon=str(Path(__file__).parent / "assets" / "icon.png"), layout="wide"
 )
 
 display_settings()  # language and presentation mode first: page titles below depend on them
+# presenting: the sidebar starts closed, so the projector's width goes to the charts
+st.set_page_config(initial_sidebar_state="collapsed" if presenting() else "auto")
 pages = [
     st.Page("app_pages/translate.py", title=t("nav.translate"), icon=":material/translate:", default=True),
     st.Page("app_pages/step_through.py", title=t("nav.step_through"), icon=":material/skip_next:"),

@@ -14,7 +14,7 @@ from core import runs
 from core.data.probes import attention_sharpness
 from core.text import detokenize
 from ui.charts import attention_heatmap
-from ui.downloads import attention_downloads
+from ui.downloads import attention_downloads, download_name
 from ui.i18n import t
 from ui.language import widget_index, widget_value
 from ui.lesson_charts import sharpness_chart
@@ -149,13 +149,14 @@ if st.session_state.get(EPOCH_KEY) not in epochs:  # first visit, or another mod
 left, middle, right = st.columns([3, 3, 2], vertical_alignment="bottom")
 sentence = left.selectbox(t("overtime.sentence"), sentences, index=widget_index(SENTENCE_KEY, sentences),
                           key=SENTENCE_KEY)  # fmt: skip
-epoch = middle.select_slider(
-    t("overtime.epoch_label"),
-    options=epochs,
-    value=widget_value(EPOCH_KEY),
-    key=EPOCH_KEY,
-    help=t("overtime.epoch_help"),
-)
+slider_place = middle.empty()  # the slider: while the animation plays, a stand-in that shows its epoch
+
+
+def epoch_slider(value: int, key: str, disabled: bool = False) -> int:
+    return slider_place.select_slider(t("overtime.epoch_label"), options=epochs, value=value, key=key,
+                                      help=t("overtime.epoch_help"), disabled=disabled)  # fmt: skip
+
+
 right.button(
     t("overtime.play"),
     icon=":material/play_arrow:",
@@ -184,7 +185,9 @@ if st.session_state.pop(PLAYING_KEY, False):
     for e in shown[:-1]:  # a finite list: the animation always ends
         with frame.container():
             draw_epoch(e, views[e], errors.get(e), epochs[-1], style)
+        epoch_slider(e, key=f"{PREFIX}frame_{e}", disabled=True)  # the slider follows the frame shown
         time.sleep(pause)
+epoch = epoch_slider(widget_value(EPOCH_KEY), key=EPOCH_KEY)  # after a play: the last epoch (see _play)
 with frame.container():
     draw_epoch(epoch, views[epoch], errors.get(epoch), epochs[-1], style)
 
@@ -197,10 +200,10 @@ if view is not None and view.target:
         view.matrix,
         view.labels,
         view.target,
-        title=f"{model.name}, epoch {epoch}: {view.text}",  # Latin text: matplotlib here has no CJK font
+        title=f"{model.name}, {t('overtime.col_epoch')} {epoch}: {view.text}",
         key=PREFIX,
         style=style,
-        name=f"attention_epoch_{epoch:03d}",
+        name=download_name(model.name, view.labels, f"epoch-{epoch:03d}"),
     )
 
 rows = []

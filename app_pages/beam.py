@@ -7,14 +7,15 @@ import streamlit as st
 
 from ui.beam_tree import beam_tree_dot, visible_nodes
 from ui.charts import attention_heatmap
-from ui.downloads import attention_downloads
-from ui.examples import DEFAULT_SENTENCE, example_clicked, try_these
+from ui.downloads import attention_downloads, download_name
+from ui.examples import example_clicked, try_these
 from ui.i18n import t
 from ui.language import widget_value
+from ui.lesson import mark_shown, stale
 from ui.models import decode, selected_model
 from ui.present import chart_style, presenting
-from ui.sentence import run_model, sentence_area
-from ui.share import Refused, from_link, int_in, publish, sentence
+from ui.sentence import run_model, sentence_form
+from ui.share import Refused, from_link, int_in, publish
 from ui.text import escape_markdown
 from ui.vega import vega_chart
 
@@ -30,33 +31,31 @@ def _alpha(value: str) -> float:
     return round(float(value), 1)
 
 
-st.title(t("beam.title"))
-st.caption(t("beam.caption"))
-
-model = selected_model()
-if model is None:
-    st.stop()
-
-linked = from_link(PAGE, "text", PREFIX + "sentence", sentence)
-from_link(PAGE, "width", PREFIX + "width", int_in(MIN_WIDTH, MAX_WIDTH))
-from_link(PAGE, "alpha", PREFIX + "alpha", _alpha)
-st.session_state.setdefault(PREFIX + "sentence", DEFAULT_SENTENCE)
-st.session_state.setdefault(PREFIX + "width", 4)
-st.session_state.setdefault(PREFIX + "alpha", 0.6)
-
-with st.form(PREFIX + "form"):
-    text = sentence_area(PREFIX)
+def _options() -> tuple[int, float]:
     left, right = st.columns(2)
     # each widget's current value is also its default (see ui.sentence.sentence_area)
     width = left.slider(t("beam.width"), MIN_WIDTH, MAX_WIDTH, value=st.session_state[PREFIX + "width"],
                         key=PREFIX + "width", help=t("beam.width_help"))  # fmt: skip
     alpha = right.slider(t("beam.alpha"), 0.0, MAX_ALPHA, value=st.session_state[PREFIX + "alpha"], step=0.1,
                          key=PREFIX + "alpha", help=t("beam.alpha_help"))  # fmt: skip
-    submitted = st.form_submit_button(t("beam.submit"), type="primary")
+    return width, alpha
 
-try_these(PREFIX)
+
+st.title(t("beam.title"))
+
+model = selected_model()
+if model is None:
+    st.stop()
+
+from_link(PAGE, "width", PREFIX + "width", int_in(MIN_WIDTH, MAX_WIDTH))
+from_link(PAGE, "alpha", PREFIX + "alpha", _alpha)
+st.session_state.setdefault(PREFIX + "width", 4)
+st.session_state.setdefault(PREFIX + "alpha", 0.6)
+
+submitted, text, (width, alpha) = sentence_form(PREFIX, t("beam.submit"), _options)
 submitted = example_clicked(PREFIX) or submitted
-if submitted or linked:
+if submitted or stale(PREFIX, model.name):
+    mark_shown(PREFIX, model.name)
     st.session_state.pop(PREFIX + "result", None)
     st.session_state.pop(PREFIX + "hypothesis", None)
     done = run_model(model, text, lambda tr, s: decode(str(model.path), s, "tree", width, alpha), t("beam.working"))
@@ -75,6 +74,37 @@ if stored is not None:
     unknown = [tok for tok, unk in zip(best.source_tokens, best.unknown, strict=True) if unk]
     if unknown:
         st.warning(t("translate.unknown", words=", ".join(f"'{escape_markdown(w)}'" for w in unknown)))
+
+    # -- the hypothesis picked and its attention ---------------------------------------------
+    score_word = t("beam.col_score")
+    labels = [
+        f"{i + 1}. {escape_markdown(h.text) or '∅'}  ({score_word} {h.score:.2f})" for i, h in enumerate(tree.nbest)
+    ]
+    chosen = st.session_state.get(PREFIX + "hypothesis")
+    index = chosen if isinstance(chosen, int) and 0 <= chosen < len(tree.nbest) else 0
+    heading, picker = st.columns([3, 2], vertical_alignment="bottom")
+    pick = picker.selectbox(t("beam.pick"), range(len(tree.nbest)), index=index, format_func=labels.__getitem__,
+                            key=PREFIX + "hypothesis")  # fmt: skip
+    tr = tree.nbest[pick]
+    heading.markdown(f"### {escape_markdown(tr.text) if tr.target_tokens else t('translate.empty_translation')}")
+    st.markdown(f"**{t('beam.heatmap', rank=pick + 1)}**")
+    if not tr.target_tokens:
+        st.info(t("beam.empty_hypothesis"))
+    else:
+        style = chart_style()
+        vega_chart(
+            attention_heatmap(tr.attention, tr.source_labels, tr.target_tokens, centres=tr.positions, style=style),
+            width="content",
+        )
+        attention_downloads(
+            tr.attention,
+            tr.source_labels,
+            tr.target_tokens,
+            title=f"{model_name}: {tr.text} (#{pick + 1})",
+            key=PREFIX + "dl_",
+            style=style,
+            name=download_name(model_name, tr.source_tokens, f"beam-{pick + 1}"),
+        )
     st.caption(t("beam.used", model=escape_markdown(model_name), width=used_width, alpha=f"{used_alpha:.1f}"))
 
     # -- the n-best list ------------------------------------------------------------------
@@ -96,36 +126,6 @@ if stored is not None:
         hide_index=True,
     )
     st.caption(t("beam.score_caption"))
-
-    score_word = t("beam.col_score")
-    labels = [
-        f"{i + 1}. {escape_markdown(h.text) or '∅'}  ({score_word} {h.score:.2f})" for i, h in enumerate(tree.nbest)
-    ]
-    chosen = st.session_state.get(PREFIX + "hypothesis")
-    index = chosen if isinstance(chosen, int) and 0 <= chosen < len(tree.nbest) else 0
-    pick = st.radio(t("beam.pick"), range(len(tree.nbest)), index=index, format_func=labels.__getitem__,
-                    key=PREFIX + "hypothesis")  # fmt: skip
-    tr = tree.nbest[pick]
-
-    # -- its attention ----------------------------------------------------------------------
-    st.subheader(t("beam.heatmap", rank=pick + 1))
-    if not tr.target_tokens:
-        st.info(t("beam.empty_hypothesis"))
-    else:
-        style = chart_style()
-        vega_chart(
-            attention_heatmap(tr.attention, tr.source_labels, tr.target_tokens, centres=tr.positions, style=style),
-            width="content",
-        )
-        attention_downloads(
-            tr.attention,
-            tr.source_labels,
-            tr.target_tokens,
-            title=f"{model_name}: {tr.text} (#{pick + 1})",
-            key=PREFIX + "dl_",
-            style=style,
-            name=f"beam_{pick + 1}",
-        )
 
     # -- the tree of expansions -------------------------------------------------------------
     st.subheader(t("beam.tree"))
@@ -167,12 +167,13 @@ if stored is not None:
             ),
             hide_index=True,
         )
-        st.download_button(
-            t("beam.download_dot"), dot.encode("utf-8"), "beam_tree.dot", "text/vnd.graphviz", key=PREFIX + "dot"
-        )
+        st.download_button(t("beam.download_dot"), dot.encode("utf-8"),
+                           download_name(model_name, best.source_tokens, "beam-tree") + ".dot", "text/vnd.graphviz",
+                           key=PREFIX + "dot", on_click="ignore")  # fmt: skip
 
+try_these(PREFIX)
+st.caption(t("beam.caption"))
 publish(
-    text=stored[1] if stored else None,
     width=stored[2] if stored else None,
     alpha=f"{stored[3]:.1f}" if stored else None,
 )

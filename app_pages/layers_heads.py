@@ -9,15 +9,16 @@ from core.runs.model_files import read_config
 from core.text.vocab import START
 from ui.charts import attention_heatmap
 from ui.charts_grid import PICK, attention_grid, picked_panel
-from ui.downloads import attention_downloads
-from ui.examples import DEFAULT_SENTENCE, example_clicked, try_these
+from ui.downloads import attention_downloads, download_name
+from ui.examples import example_clicked, try_these
 from ui.explain import show_head_importance
 from ui.i18n import t
 from ui.language import widget_index
-from ui.models import MODEL_KEY, list_models, selected_model
+from ui.lesson import mark_shown, stale
+from ui.models import MODEL_KEY, best_first, list_models, selected_model
 from ui.present import chart_style
-from ui.sentence import run_model, sentence_area
-from ui.share import from_link, int_in, one_of, publish, sentence
+from ui.sentence import run_model, sentence_form
+from ui.share import from_link, int_in, one_of, publish
 from ui.text import escape_markdown
 from ui.vega import vega_chart
 
@@ -46,7 +47,7 @@ if model is None:
 
 arch = _arch(model)
 if arch != "transformer":
-    transformers = [m.name for m in list_models() if m.error is None and _arch(m) == "transformer"]
+    transformers = best_first([m for m in list_models() if m.error is None and _arch(m) == "transformer"])
     message = t("layers.needs_transformer", model=escape_markdown(model.name), arch=arch or "?")
     if transformers:
         st.info(message + " " + t("layers.available", models=", ".join(escape_markdown(n) for n in transformers)))
@@ -61,20 +62,15 @@ if arch != "transformer":
         st.info(message + " " + t("layers.none_available"))
     st.stop()
 
-linked = from_link(PAGE, "text", PREFIX + "sentence", sentence)
 from_link(PAGE, "kind", PREFIX + "kind", one_of(KINDS))
 from_link(PAGE, "layer", PREFIX + "layer", lambda v: int_in(1, MAX_LAYERS)(v) - 1)
 from_link(PAGE, "head", PREFIX + "head", lambda v: int_in(1, MAX_HEADS)(v) - 1)
-st.session_state.setdefault(PREFIX + "sentence", DEFAULT_SENTENCE)
 st.session_state.setdefault(PREFIX + "kind", "cross")
 
-with st.form(PREFIX + "form"):
-    text = sentence_area(PREFIX)
-    submitted = st.form_submit_button(t("layers.submit"), type="primary")
-
-try_these(PREFIX)
+submitted, text, _ = sentence_form(PREFIX, t("layers.submit"))
 submitted = example_clicked(PREFIX) or submitted
-if submitted or linked:
+if submitted or stale(PREFIX, model.name):
+    mark_shown(PREFIX, model.name)
     st.session_state.pop(PREFIX + "result", None)
     done = run_model(model, text, lambda tr, s: tr.translate(s), t("translate.working"))
     if done is not None:
@@ -177,11 +173,11 @@ if stored is not None:
             title=f"{model_name}: {tr.text} ({heading})",
             key=PREFIX + "dl_",
             style=big,
-            name=f"{kind}_layer{layer + 1}_head{head + 1}",
+            name=download_name(model_name, tr.source_tokens, f"{kind}-layer{layer + 1}-head{head + 1}"),
         )
 
+try_these(PREFIX)
 publish(
-    text=stored[1] if stored else None,
     kind=kind,
     layer=None if layer is None else layer + 1,
     head=None if head is None else head + 1,

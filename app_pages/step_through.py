@@ -6,18 +6,22 @@ from core.decoding.results import UNK_NOTABLE
 from core.text import MAX_INPUT_CHARS, detokenize, tokenize
 from core.text.vocab import END
 from ui.charts import attention_bars, attention_heatmap, candidates_chart
-from ui.downloads import attention_downloads
-from ui.examples import DEFAULT_SENTENCE, example_clicked, try_these
+from ui.downloads import attention_downloads, download_name
+from ui.examples import example_clicked, try_these
 from ui.i18n import t
 from ui.language import widget_index, widget_value
+from ui.lesson import mark_shown, stale
 from ui.models import error_text, get_translator, selected_model
 from ui.present import chart_style
-from ui.share import from_link, publish, sentence
+from ui.sentence import sentence_form
+from ui.share import from_link, int_in, publish
 from ui.text import escape_markdown
 from ui.vega import vega_chart
 
 PAGE, PREFIX = "step", "step_"
 RUN, RESULT, POS, ERROR = PREFIX + "run", PREFIX + "result", PREFIX + "pos", PREFIX + "error"
+LINK_STEP = PREFIX + "link_step"  # the step a link asks for, until the sentence is decoded
+MAX_STEP = 200  # bound of the ``step`` link parameter; the decoded length is checked when applied
 
 
 def _word(token: str, end_label: str) -> str:
@@ -64,23 +68,17 @@ def _use_typed() -> None:
 
 
 st.title(t("step.title"))
-st.caption(t("step.caption"))
 END_LABEL = t("step.end")
 
 model = selected_model()
 if model is None:
     st.stop()
 
-linked = from_link(PAGE, "text", PREFIX + "sentence", sentence)
-st.session_state.setdefault(PREFIX + "sentence", DEFAULT_SENTENCE)
-with st.form(PREFIX + "form"):
-    text = st.text_area(t("translate.sentence"), value=widget_value(PREFIX + "sentence", ""), height=80,
-                        key=PREFIX + "sentence", help=t("compare.sentence_help", n=MAX_INPUT_CHARS))  # fmt: skip
-    submitted = st.form_submit_button(t("step.start"), type="primary")
-
-try_these(PREFIX)
+from_link(PAGE, "step", LINK_STEP, int_in(1, MAX_STEP))
+submitted, text, _ = sentence_form(PREFIX, t("step.start"))
 submitted = example_clicked(PREFIX) or submitted
-if submitted or linked:
+if submitted or stale(PREFIX, model.name):
+    mark_shown(PREFIX, model.name)
     st.session_state.pop(RESULT, None)
     if not text or not tokenize(text):
         st.info(t("translate.empty"))
@@ -90,7 +88,7 @@ if submitted or linked:
             text = text[:MAX_INPUT_CHARS]
         st.session_state[RUN] = {"model": model.name, "path": str(model.path), "sentence": text}
         with st.spinner(t("translate.working")):
-            _decode((), 0)
+            _decode((), st.session_state.pop(LINK_STEP, 1) - 1)  # a link reopens at its step
 
 error = st.session_state.pop(ERROR, None)
 if error:
@@ -99,25 +97,24 @@ if error:
 result = st.session_state.get(RESULT)
 run = st.session_state.get(RUN)
 if result is None or run is None:
-    publish(text=None)
-    st.stop()
-publish(text=run["sentence"])
-if run["model"] != model.name:
-    st.info(t("step.model_changed", model=escape_markdown(model.name)))
+    publish(step=None)
+    try_these(PREFIX)
+    st.caption(t("step.caption"))
     st.stop()
 steps, pos = result.steps, st.session_state[POS]
 tr = result.translation
 if tr.truncated_from is not None:
     st.warning(t("translate.too_long_tokens", n=tr.truncated_from, kept=len(tr.source_tokens)))
 
-nav = [st.container(horizontal=True)] * 3  # buttons as wide as their words, wrapping on a phone
-nav[0].button(t("step.previous"), key=PREFIX + "prev", on_click=_move, args=(-1,), disabled=pos == 0,
-              icon=":material/arrow_back:")  # fmt: skip
-nav[1].button(t("step.next"), key=PREFIX + "next", on_click=_move, args=(1,), disabled=pos >= len(steps) - 1,
-              icon=":material/arrow_forward:")  # fmt: skip
-nav[2].button(t("step.undo"), key=PREFIX + "reset", on_click=_decode, args=((), 0),
-              disabled=not any(s.forced for s in steps))  # fmt: skip
-st.progress((pos + 1) / len(steps), text=t("step.progress", i=pos + 1, n=len(steps)))
+nav_row, progress_row = st.columns([3, 2], vertical_alignment="center")
+nav = nav_row.container(horizontal=True)  # buttons as wide as their words, wrapping on a phone
+nav.button(t("step.previous"), key=PREFIX + "prev", on_click=_move, args=(-1,), disabled=pos == 0,
+           icon=":material/arrow_back:")  # fmt: skip
+nav.button(t("step.next"), key=PREFIX + "next", on_click=_move, args=(1,), disabled=pos >= len(steps) - 1,
+           icon=":material/arrow_forward:")  # fmt: skip
+nav.button(t("step.undo"), key=PREFIX + "reset", on_click=_decode, args=((), 0),
+           disabled=not any(s.forced for s in steps))  # fmt: skip
+progress_row.progress((pos + 1) / len(steps), text=t("step.progress", i=pos + 1, n=len(steps)))
 
 step = steps[pos]
 so_far = [s.token for s in steps[:pos]]
@@ -132,12 +129,9 @@ elif step.is_end:
     st.markdown(t("step.ends", i=pos + 1, p=p))
 else:
     st.markdown(t("step.writes", i=pos + 1, word=word, p=p))
-st.caption(t("step.own_probabilities"))
-if step.unk_probability >= UNK_NOTABLE:
-    st.info(t("step.unk_large", p=f"{step.unk_probability:.2f}"))
 
 style = chart_style()
-left, right = st.columns(2)
+left, right = st.columns([3, 2])
 with left:
     st.markdown(t("step.looks"))
     vega_chart(attention_bars(step.attention_row, tr.source_labels, step.position, style), width="content")
@@ -154,6 +148,9 @@ with right:
         c1.selectbox(t("step.instead"), alternatives, index=widget_index(PREFIX + "pick", alternatives),
                      key=PREFIX + "pick", format_func=labels.get)  # fmt: skip
         c2.button(t("step.use"), key=PREFIX + "use", on_click=_use_pick, type="primary")
+st.caption(t("step.own_probabilities"))
+if step.unk_probability >= UNK_NOTABLE:
+    st.info(t("step.unk_large", p=f"{step.unk_probability:.2f}"))
 
 with st.form(PREFIX + "typed_form", border=False):
     c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
@@ -177,8 +174,10 @@ if tr.target_tokens:
         ),
         width="content",
     )
-    attention_downloads(
-        tr.attention, tr.source_labels, tr.target_tokens, title=f"{run['model']}: {tr.text}", key=PREFIX, style=style
-    )
+    attention_downloads(tr.attention, tr.source_labels, tr.target_tokens, title=f"{run['model']}: {tr.text}",
+                        key=PREFIX, style=style, name=download_name(run["model"], tr.source_tokens, "step-through"))  # fmt: skip
 if not result.finished:
     st.caption(t("step.unfinished", n=len(steps)))
+try_these(PREFIX)  # listed under the charts; a click is handled at the top of the next run
+st.caption(t("step.caption"))
+publish(step=pos + 1 if pos else None)

@@ -8,15 +8,16 @@ import numpy as np
 import streamlit as st
 
 from ui.charts import attention_heatmap
-from ui.downloads import attention_downloads
-from ui.examples import DEFAULT_SENTENCE, example_clicked, try_these
+from ui.downloads import attention_downloads, download_name
+from ui.examples import example_clicked, try_these
 from ui.i18n import t
 from ui.language import widget_index, widget_value
 from ui.lazy import lazy_expander
+from ui.lesson import mark_shown, stale
 from ui.models import decode, read_metrics, selected_model
 from ui.present import chart_style
-from ui.sentence import run_model, sentence_area
-from ui.share import from_link, int_in, one_of, publish, sentence
+from ui.sentence import run_model, sentence_form
+from ui.share import from_link, int_in, one_of, publish
 from ui.text import escape_markdown
 from ui.vega import vega_chart
 
@@ -25,36 +26,35 @@ DECODINGS = ("greedy", "beam")
 MAX_LAYERS, MAX_HEADS = 24, 32  # bounds for link parameters; the model's own sizes are checked when drawing
 
 
-def _from_link() -> bool:
-    """Choices from the page's link (first visit only); True when it names a sentence to translate."""
-    linked = from_link(PAGE, "text", PREFIX + "sentence", sentence)
+def _from_link() -> None:
+    """Choices from the page's link (first visit only); the sentence is the lesson's (``ui.lesson``)."""
     from_link(PAGE, "decoding", PREFIX + "decoding", one_of(DECODINGS))
     from_link(PAGE, "width", PREFIX + "width", int_in(2, 8))
     from_link(PAGE, "layer", PREFIX + "layer", lambda v: int_in(1, MAX_LAYERS)(v) - 1)
     from_link(PAGE, "head", PREFIX + "head", lambda v: None if v == "mean" else int_in(1, MAX_HEADS)(v) - 1)
-    st.session_state.setdefault(PREFIX + "sentence", DEFAULT_SENTENCE)
     st.session_state.setdefault(PREFIX + "width", 4)
-    return linked
+
+
+def _options() -> tuple[str, int]:
+    left, right = st.columns(2)
+    decoding = left.radio(t("translate.decoding"), DECODINGS, horizontal=True, key=PREFIX + "decoding",
+                          index=widget_index(PREFIX + "decoding", DECODINGS),
+                          format_func={d: t(f"translate.decoding_{d}") for d in DECODINGS}.get)  # fmt: skip
+    width = right.slider(t("translate.width"), 2, 8, value=widget_value(PREFIX + "width"), key=PREFIX + "width",
+                         help=t("translate.width_help"))  # fmt: skip
+    return decoding, width
 
 
 def _form() -> tuple[bool, str, str, int]:
     """The sentence box, decoding and beam width; (submitted, text, decoding, width)."""
-    with st.form(PREFIX + "form"):
-        text = sentence_area(PREFIX)
-        left, right = st.columns(2)
-        decoding = left.radio(t("translate.decoding"), DECODINGS, horizontal=True, key=PREFIX + "decoding",
-                              index=widget_index(PREFIX + "decoding", DECODINGS),
-                              format_func={d: t(f"translate.decoding_{d}") for d in DECODINGS}.get)  # fmt: skip
-        width = right.slider(t("translate.width"), 2, 8, value=widget_value(PREFIX + "width"), key=PREFIX + "width",
-                             help=t("translate.width_help"))  # fmt: skip
-        submitted = st.form_submit_button(t("translate.submit"), type="primary")
-    try_these(PREFIX)
+    submitted, text, (decoding, width) = sentence_form(PREFIX, t("translate.submit"), _options)
     return example_clicked(PREFIX) or submitted, text, decoding, width
 
 
 def _translate(model, text: str, decoding: str, width: int) -> None:
     """Decode ``text`` and keep the result in the session (identical requests are decoded once)."""
     st.session_state.pop(PREFIX + "result", None)
+    mark_shown(PREFIX, model.name)
 
     def work(translator, s):
         if decoding == "greedy":
@@ -66,37 +66,54 @@ def _translate(model, text: str, decoding: str, width: int) -> None:
         st.session_state[PREFIX + "result"] = (model.name, *done)
 
 
-def _summary(model, model_name: str, hypotheses) -> object:
-    """Warnings, the n-best choice, the translation and its numbers; the hypothesis shown."""
-    tr = hypotheses[0]
+def _warnings(tr) -> None:
     if tr.truncated_from is not None:
         st.warning(t("translate.too_long_tokens", n=tr.truncated_from, kept=len(tr.source_tokens)))
     unknown = [tok for tok, unk in zip(tr.source_tokens, tr.unknown, strict=True) if unk]
     if unknown:
         st.warning(t("translate.unknown", words=", ".join(f"'{escape_markdown(w)}'" for w in unknown)))
-    if len(hypotheses) > 1:
+
+
+def _heading(hypotheses) -> tuple[object, int | None, int | None]:
+    """The translation on one row with its choices (n-best pick; a Transformer's layer and head).
+
+    Returns the hypothesis shown and the (layer, head) picked (None, None for a recurrent model).
+    """
+    tr = hypotheses[0]
+    beam, layered = len(hypotheses) > 1, tr.layers is not None
+    widths = [3] + ([2] if beam else []) + ([1, 1] if layered else [])
+    cols = st.columns(widths, vertical_alignment="bottom")
+    if beam:
         labels = [f"{i + 1}. {h.text}  ({t('translate.score')} {h.score:.2f})" for i, h in enumerate(hypotheses)]
-        pick = st.radio(t("translate.hypotheses"), range(len(hypotheses)), format_func=labels.__getitem__,
-                        index=widget_index(PREFIX + "hypothesis", range(len(hypotheses))), key=PREFIX + "hypothesis")  # fmt: skip
+        pick = cols[1].selectbox(t("translate.hypotheses"), range(len(hypotheses)), format_func=labels.__getitem__,
+                                 index=widget_index(PREFIX + "hypothesis", range(len(hypotheses))),
+                                 key=PREFIX + "hypothesis")  # fmt: skip
         tr = hypotheses[pick]
-    st.markdown(f"### {escape_markdown(tr.text) if tr.target_tokens else t('translate.empty_translation')}")
-    metrics = read_metrics(model.path) if model.name == model_name else None
-    cols = st.columns(3)
-    cols[0].markdown(f"{t('translate.model')}  \n**{escape_markdown(model_name)}**")  # a metric would cut it short
-    cols[1].metric(t("translate.output_tokens"), len(tr.target_tokens))
+    layer = head = None
+    if layered:
+        layer, head = _layer_and_head(tr, cols[-2], cols[-1])
+    cols[0].markdown(f"### {escape_markdown(tr.text) if tr.target_tokens else t('translate.empty_translation')}")
+    return tr, layer, head
+
+
+def _numbers(model, model_name: str, tr) -> None:
+    """The model, the output's length and mean probability, the model's test scores: one line under the chart."""
     mean_p = float(np.mean(tr.probabilities)) if len(tr.probabilities) else 0.0
-    cols[2].metric(t("translate.mean_probability"), f"{mean_p:.2f}")
-    unk = tr.unk_probabilities
+    line = t("lesson.numbers", model=escape_markdown(model_name), n=len(tr.target_tokens), p=f"{mean_p:.2f}")
+    metrics = read_metrics(model.path) if model.name == model_name else None
+    if metrics and "bleu" in metrics:
+        line += " · " + t("translate.scores", bleu=f"{metrics['bleu']:.1f}", chrf=f"{metrics['chrf']:.1f}")
+    st.markdown(line)
     st.caption(t("translate.own_probabilities"))
     if tr.unk_notable:
-        word = escape_markdown(tr.target_tokens[int(unk.argmax())])
-        st.info(t("translate.unk_large", p=f"{float(unk.max()):.2f}", word=word))
-    if metrics and "bleu" in metrics:
-        st.caption(t("translate.scores", bleu=f"{metrics['bleu']:.1f}", chrf=f"{metrics['chrf']:.1f}"))
-    return tr
+        unk = tr.unk_probabilities
+        at = int(unk.argmax())
+        key = "translate.unk_large" if unk[at] > tr.probabilities[at] else "lesson.unk_considered"
+        st.info(t(key, p=f"{float(unk[at]):.2f}", word=escape_markdown(tr.target_tokens[at]),
+                  q=f"{float(tr.probabilities[at]):.2f}"))  # fmt: skip
 
 
-def _layer_and_head(tr) -> tuple[int, int | None]:
+def _layer_and_head(tr, left, right) -> tuple[int, int | None]:
     """A Transformer's cross-attention layer and head (None: their mean), out-of-range link values dropped."""
     num_layers, num_heads = tr.layers["cross"].shape[:2]
     for key, n in ((PREFIX + "layer", num_layers), (PREFIX + "head", num_heads)):
@@ -107,33 +124,35 @@ def _layer_and_head(tr) -> tuple[int, int | None]:
             st.warning(t("translate.out_of_range", value=st.session_state[key] + 1, n=n))
             del st.session_state[key]
     st.session_state.setdefault(PREFIX + "layer", num_layers - 1)
-    c1, c2 = st.columns(2)
-    layer = c1.selectbox(t("translate.layer"), range(num_layers), index=widget_index(PREFIX + "layer", range(num_layers)),
-                         format_func=lambda i: f"{i + 1}", key=PREFIX + "layer")  # fmt: skip
+    layer = left.selectbox(t("translate.layer"), range(num_layers), index=widget_index(PREFIX + "layer", range(num_layers)),
+                           format_func=lambda i: f"{i + 1}", key=PREFIX + "layer")  # fmt: skip
     mean_label = t("translate.mean_of_heads")  # format_func must not look up the language later
-    head = c2.selectbox(t("translate.head"), [None, *range(num_heads)], key=PREFIX + "head",
-                        index=widget_index(PREFIX + "head", [None, *range(num_heads)]),
-                        format_func=lambda h: mean_label if h is None else f"{h + 1}")  # fmt: skip
+    head = right.selectbox(t("translate.head"), [None, *range(num_heads)], key=PREFIX + "head",
+                           index=widget_index(PREFIX + "head", [None, *range(num_heads)]),
+                           format_func=lambda h: mean_label if h is None else f"{h + 1}")  # fmt: skip
     return layer, head
 
 
-def _attention(tr, model_name: str) -> tuple[int | None, int | None]:
-    """The heatmap with its downloads and the per-token table; the (layer, head) shown."""
-    st.subheader(t("translate.where"))
-    st.caption(t("translate.where_caption"))
-    matrix, title = tr.attention, f"{model_name}: {tr.text}"
-    layer = head = None
-    if tr.layers is not None:  # Transformer: pick a layer and a head of the cross-attention
-        layer, head = _layer_and_head(tr)
+def _attention(tr, model_name: str, layer: int | None, head: int | None) -> None:
+    """The heatmap with its downloads; what it shows is said under it."""
+    matrix, title, view = tr.attention, f"{model_name}: {tr.text}", "translate"
+    if layer is not None:  # Transformer: a layer and a head (or their mean) of the cross-attention
         matrix = tr.cross_attention(layer, head)
         which = t("translate.mean_of_heads") if head is None else f"{t('translate.head')} {head + 1}"
         title += f" ({t('translate.layer')} {layer + 1}, {which})"
-    if tr.positions is not None:
-        st.caption(t("translate.rings"))
+        view += f"-layer{layer + 1}-" + ("mean" if head is None else f"head{head + 1}")
+    st.markdown(f"**{t('translate.where')}**")
     style = chart_style()
     heatmap = attention_heatmap(matrix, tr.source_labels, tr.target_tokens, centres=tr.positions, style=style)
     vega_chart(heatmap, width="content")
-    attention_downloads(matrix, tr.source_labels, tr.target_tokens, title=title, key=PREFIX, style=style)
+    attention_downloads(matrix, tr.source_labels, tr.target_tokens, title=title, key=PREFIX, style=style,
+                        name=download_name(model_name, tr.source_tokens, view))  # fmt: skip
+    st.caption(t("translate.where_caption"))
+    if tr.positions is not None:
+        st.caption(t("translate.rings"))
+
+
+def _per_token(tr) -> None:
     per_token = lazy_expander(t("translate.per_token"), PREFIX + "per_token")
     if per_token is not None:  # the table is built only while its expander is open
         table = {
@@ -143,15 +162,14 @@ def _attention(tr, model_name: str) -> tuple[int | None, int | None]:
         if tr.unk_notable:
             table[t("translate.unk_probability")] = [round(float(p), 4) for p in tr.unk_probabilities]
         per_token.dataframe(table, hide_index=True)
-    return layer, head
 
 
 @st.fragment
 def translate_view(model) -> None:
     """The form and its result; publishes what it shows into the address bar."""
-    linked = _from_link()
+    _from_link()
     submitted, text, decoding, width = _form()
-    if submitted or linked:
+    if submitted or stale(PREFIX, model.name):
         _translate(model, text, decoding, width)
     stored = st.session_state.get(PREFIX + "result")
     layer = head = None
@@ -160,11 +178,14 @@ def translate_view(model) -> None:
         if not hypotheses[0].source_tokens:
             st.info(t("translate.no_words"))
             st.stop()
-        tr = _summary(model, model_name, hypotheses)
+        _warnings(hypotheses[0])
+        tr, layer, head = _heading(hypotheses)
         if tr.target_tokens:
-            layer, head = _attention(tr, model_name)
+            _attention(tr, model_name, layer, head)
+        _numbers(model, model_name, tr)
+        _per_token(tr)
+    try_these(PREFIX)
     publish(
-        text=stored[1] if stored else None,
         decoding=decoding if decoding != "greedy" else None,
         width=width if decoding != "greedy" else None,
         layer=None if layer is None else layer + 1,
@@ -173,9 +194,8 @@ def translate_view(model) -> None:
 
 
 st.title(t("translate.title"))
-st.caption(t("translate.caption"))
-
 model = selected_model()
 if model is None:
     st.stop()
 translate_view(model)
+st.caption(t("translate.caption"))

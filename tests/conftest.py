@@ -216,5 +216,5 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
 
 
-# No background warm-up of every shipped model while tests run (ui.models.warm_up).
+# No background warm-up of every shipped model while tests run (ui.warm_up.warm_up).
 os.environ.setdefault("ATTENTION_LAB_WARM_UP", "0")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import math
 from collections.abc import Sequence
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
+from ui.panels import label_angle, min_cell
 from ui.present import MIN_CELL, ChartStyle, fit_cell
 from ui.vega import VegaSpec
 
@@ -27,6 +29,7 @@ def _axis(title: str, labels: Sequence[str], font: int = 13, **extra) -> dict:
         "labelExpr": f"{json.dumps(list(labels))}[datum.value]",
         "labelLimit": 160,
         "labelOverlap": False,  # one label per token: Vega would otherwise drop labels that touch
+        "labelFlush": False,  # Streamlit's theme flushes the end labels inwards, onto their neighbours
         "labelFontSize": font,
         "titleFontSize": font,
         **extra,
@@ -73,9 +76,10 @@ def attention_heatmap(
     style = style or ChartStyle()
     cell = cell or fit_cell(len(source), style)
     tables = {"cells": attention_frame(matrix, source, target)}
+    angle = label_angle(cell, style.font)  # slanted while neighbours stay apart, else upright: never dropped
     position = {
         "x": {"field": "source_pos", "type": "ordinal",
-              "axis": _axis(style.source_title, source, style.font, orient="top", labelAngle=-40)},
+              "axis": _axis(style.source_title, source, style.font, orient="top", labelAngle=angle)},
         "y": {"field": "target_pos", "type": "ordinal", "axis": _axis(style.target_title, target, style.font)},
         # on the cell and on the number written in it: the words, not the positions
         "tooltip": [
@@ -123,21 +127,25 @@ def attention_heatmap(
 def attention_figure(
     matrix: np.ndarray, source: Sequence[str], target: Sequence[str], title: str = "", style: ChartStyle | None = None
 ):
-    """A matplotlib figure of the heatmap, for PNG/SVG download."""
+    """A matplotlib figure of the heatmap, for PNG/SVG download, with the page's axis titles in its language.
+
+    Chinese titles are drawn with the shipped CJK subset (``ui.fonts``), on any machine.
+    """
     from matplotlib.figure import Figure
 
+    from ui.fonts import register_cjk_font
+
+    register_cjk_font()
+    style = style or ChartStyle()
     matrix = np.asarray(matrix)
     fig = Figure(figsize=(1.0 + 0.55 * max(len(source), 3), 1.0 + 0.45 * max(len(target), 3)), dpi=150)
     ax = fig.add_subplot()
-    im = ax.imshow(matrix, cmap=(style or ChartStyle()).cmap, vmin=0.0, vmax=1.0, aspect="auto")
+    im = ax.imshow(matrix, cmap=style.cmap, vmin=0.0, vmax=1.0, aspect="auto")
     ax.set_xticks(range(len(source)), labels=list(source), rotation=45, ha="left")
     ax.xaxis.tick_top()
     ax.set_yticks(range(len(target)), labels=list(target))
-    style = style or ChartStyle()
-    # the page's axis titles when the figure font can draw them; else titles true of every matrix
-    ascii_titles = style.source_title.isascii() and style.target_title.isascii()
-    ax.set_xlabel(style.source_title if ascii_titles else "attended to")
-    ax.set_ylabel(style.target_title if ascii_titles else "attending")
+    ax.set_xlabel(style.source_title)
+    ax.set_ylabel(style.target_title)
     if title:
         ax.set_title(title, pad=12, fontsize=10, loc="left")
     fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
@@ -198,7 +206,11 @@ def attention_bars(
     if row.shape != (len(source),):
         raise ValueError(f"attention row shape {row.shape} != (source {len(source)},)")
     df = pd.DataFrame({"source_pos": np.arange(len(source)), "source": list(source), "weight": row})
-    x = alt.X("source_pos:O", axis=_indexed_axis(style.source_title, source, style.font, labelAngle=-40))
+    value_font = max(11, style.font - 6)  # "0.17" over each bar, as wide as the bar
+    step = max(MIN_CELL, min_cell(style.font), math.ceil(2.6 * value_font),
+               min(44, BARS_WIDTH // max(1, len(source))))  # fmt: skip
+    x = alt.X("source_pos:O",
+              axis=_indexed_axis(style.source_title, source, style.font, labelAngle=label_angle(step, style.font)))  # fmt: skip
     top = max(1e-6, float(row.max(initial=0)))
     bars = (
         alt.Chart(df)
@@ -212,7 +224,7 @@ def attention_bars(
             ],
         )
     )
-    labels = bars.mark_text(dy=-8, fontSize=max(12, style.font - 2)).encode(text=alt.Text("weight:Q", format=".2f"))
+    labels = bars.mark_text(dy=-8, fontSize=value_font).encode(text=alt.Text("weight:Q", format=".2f"))
     layers = [bars, labels]
     if centre is not None:
         mark = pd.DataFrame(
@@ -227,14 +239,17 @@ def attention_bars(
                 tooltip=[alt.Tooltip("centre:Q", title=style.centre_title, format=".2f")],
             )
         )
-    step = max(MIN_CELL, min(44, BARS_WIDTH // max(1, len(source))))  # fits half of a 1024-wide page
     return alt.layer(*layers).properties(height=260, width=alt.Step(step))
 
 
 def candidates_chart(
-    candidates: Sequence[tuple[str, float]], chosen: str, style: ChartStyle | None = None, width: int = 200
+    candidates: Sequence[tuple[str, float]], chosen: str, style: ChartStyle | None = None, width: int = 300
 ) -> alt.Chart:
-    """The model's best next tokens (most probable first) as horizontal bars; ``chosen`` in orange."""
+    """The model's best next tokens (most probable first) as horizontal bars; ``chosen`` in orange.
+
+    ``width`` is the whole figure's, labels and legend included (Vega fits the bars into what is left),
+    so the page's box for it is never narrower than what is drawn.
+    """
     style = style or ChartStyle()
     written, other = style.written_label, style.other_label
     df = pd.DataFrame(
@@ -255,7 +270,10 @@ def candidates_chart(
             color=alt.Color(
                 "written:N",
                 scale=alt.Scale(domain=[written, other], range=["#E69F00", "#56B4E9"]),
-                legend=alt.Legend(title=None, orient="bottom", labelFontSize=style.font),
+                # stacked, one entry a line: as narrow as its longest word, never wider than the chart
+                legend=alt.Legend(
+                    title=None, orient="bottom", direction="vertical", labelFontSize=style.font, labelLimit=0
+                ),
             ),
             tooltip=[
                 alt.Tooltip("token:N", title=style.next_title),
@@ -266,4 +284,8 @@ def candidates_chart(
     labels = bars.mark_text(align="left", dx=4, fontSize=max(12, style.font - 2)).encode(
         text=alt.Text("probability:Q", format=".2f")
     )
-    return alt.layer(bars, labels).properties(height=alt.Step(max(36, style.font * 2)), width=width)
+    return alt.layer(bars, labels).properties(
+        height=alt.Step(max(36, style.font * 2)),
+        width=width,
+        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
+    )

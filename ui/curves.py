@@ -48,7 +48,7 @@ def run_curves(folder: Path, source: str) -> history.RunCurves:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def upload_curves(data: bytes) -> history.RunCurves:
-    """An uploaded ``history.csv`` as curves; raises :class:`core.history.HistoryError`."""
+    """An uploaded ``history.csv`` as curves; raises :class:`core.runs.history.HistoryError`."""
     return history.RunCurves(history.validate_upload(data))
 
 

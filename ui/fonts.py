@@ -1,14 +1,23 @@
-"""The CJK font of downloaded figures: a small subset of Noto Sans CJK SC shipped in ``assets/fonts/``.
+"""The CJK font: a small subset of Noto Sans CJK SC shipped in ``assets/fonts/``, for figures and for the page.
 
 matplotlib draws with DejaVu Sans, which has no Chinese glyphs; on a machine without a CJK font a
 中文 title in a downloaded PNG or SVG comes out as empty boxes. :func:`register_cjk_font` adds the
 shipped subset to matplotlib as a fallback after the default family, so Latin text looks as before
 and every character of the 中文 catalogue is drawn from the subset, on any machine.
 
+The browser has the same problem: a lab computer without a CJK font shows every Chinese string,
+even the "中文" button, as boxes. :func:`build_web_font` cuts the CJK characters of both catalogues
+out of the shipped subset into ``static/fonts/`` (WOFF), which Streamlit serves
+(``server.enableStaticServing``) and the theme names as a font face after Source Sans
+(``[[theme.fontFaces]]`` in ``.streamlit/config.toml``, limited to :data:`WEB_RANGES`).
+
 The subset holds the characters of ``ui/locales/zh.json`` plus ASCII and Latin-1; after adding
-Chinese strings, rebuild it (this needs the full font: ``apt-get install fonts-noto-cjk``)::
+Chinese strings, rebuild it (this needs the full font: ``apt-get install fonts-noto-cjk``), which
+also rebuilds the web font::
 
     python -m ui.fonts [--source /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc]
+
+``python -m ui.fonts --web`` rebuilds only the web font, from the shipped subset.
 """
 
 from __future__ import annotations
@@ -24,6 +33,12 @@ FONT_FILE = ROOT / "assets" / "fonts" / "AttentionLabSansCJK-Regular.otf"
 FAMILY = "Attention Lab Sans CJK"  # not "Noto …", so a full system Noto Sans CJK never shadows it
 POSTSCRIPT_NAME = "AttentionLabSansCJK-Regular"
 ZH_CATALOGUE = ROOT / "ui" / "locales" / "zh.json"
+CATALOGUES = (ROOT / "ui" / "locales" / "en.json", ZH_CATALOGUE)
+WEB_FONT_FILE = ROOT / "static" / "fonts" / "attention-lab-cjk.woff"
+WEB_FAMILY = "Attention Lab Sans CJK"  # the family the theme's font list names after Source Sans
+# what the page takes from the web font: CJK radicals to ideographs, compatibility ideographs and forms,
+# full-width forms (the same as the unicodeRange of its [[theme.fontFaces]] entry)
+WEB_RANGES = ((0x2E80, 0x9FFF), (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF00, 0xFFEF))
 SOURCE_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 SOURCE_FACE = "Noto Sans CJK SC"
 # Beyond the catalogue: what figure labels need whatever the language (English and Spanish tokens).
@@ -71,6 +86,50 @@ def catalogue_text(path: Path = ZH_CATALOGUE) -> str:
 def wanted_characters(path: Path = ZH_CATALOGUE) -> str:
     """The characters the subset is built for: the catalogue's, ASCII and Latin-1, sorted."""
     return "".join(sorted(set(catalogue_text(path) + LATIN) - {"\n", "\t"}))
+
+
+def in_web_ranges(char: str) -> bool:
+    return any(lo <= ord(char) <= hi for lo, hi in WEB_RANGES)
+
+
+def unicode_range() -> str:
+    """:data:`WEB_RANGES` in CSS ``unicode-range`` syntax, as ``.streamlit/config.toml`` writes it."""
+    return ", ".join(f"U+{lo:04X}-{hi:04X}" for lo, hi in WEB_RANGES)
+
+
+def web_characters() -> str:
+    """The characters of both catalogues that the page takes from the web font, sorted."""
+    return "".join(sorted({c for path in CATALOGUES for c in catalogue_text(path) if in_web_ranges(c)}))
+
+
+def build_web_font(source: Path = FONT_FILE, out: Path = WEB_FONT_FILE) -> list[str]:
+    """Write the web font: the catalogues' CJK characters of ``source`` as WOFF; returns those it lacks."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(source))
+    chars = web_characters()
+    cmap = font.getBestCmap()
+    options = subset.Options()
+    options.layout_features = []
+    options.hinting = False
+    options.name_IDs = ["*"]
+    options.name_languages = [0x409]
+    options.notdef_outline = True
+    options.flavor = "woff"  # zlib: no extra module; browsers take it as they take WOFF2
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=[ord(c) for c in chars])
+    subsetter.subset(font)
+    font.flavor = "woff"
+    font.recalcTimestamp = False
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
+    font.save(str(tmp), reorderTables=False)
+    tmp.replace(out)
+    licence = source.parent / "OFL.txt"
+    if licence.is_file():  # the licence travels with every copy of the font
+        (out.parent / "OFL.txt").write_bytes(licence.read_bytes())
+    return [c for c in chars if ord(c) not in cmap]
 
 
 def build_subset(source: Path = SOURCE_FONT, out: Path = FONT_FILE, face: str = SOURCE_FACE) -> list[str]:
@@ -132,13 +191,25 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Rebuild the figure font from the full Noto Sans CJK.")
     parser.add_argument("--source", type=Path, default=SOURCE_FONT, help="NotoSansCJK-Regular.ttc or an SC .otf")
     parser.add_argument("--out", type=Path, default=FONT_FILE)
+    parser.add_argument("--web", action="store_true", help="rebuild only the web font, from the shipped subset")
     args = parser.parse_args(argv)
+    if args.web:
+        return _web()
     if not args.source.is_file():
         parser.error(f"{args.source} not found: apt-get install fonts-noto-cjk, or pass --source")
     lacking = build_subset(args.source, args.out)
     print(f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB)")
     if lacking:
         print(f"not in {args.source.name} (matplotlib's DejaVu Sans must draw them): {''.join(lacking)}")
+    return _web()
+
+
+def _web() -> int:
+    lacking = build_web_font()
+    print(f"wrote {WEB_FONT_FILE.relative_to(ROOT)} ({WEB_FONT_FILE.stat().st_size / 1024:.0f} KiB)")
+    if lacking:
+        print(f"not in {FONT_FILE.name}, rebuild it first: {''.join(lacking)}")
+        return 1
     return 0
 
 

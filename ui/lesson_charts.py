@@ -16,7 +16,7 @@ from ui.i18n import t
 from ui.present import MIN_CELL, ChartStyle
 
 SMALL_MATRIX_WIDTH = 200  # pixels across for a matrix that shares the page with another chart
-MEASURES = ("peak", "focus")  # columns of the sharpness frame, as core.probes.attention_sharpness names them
+MEASURES = ("peak", "focus")  # columns of the sharpness frame, as core.data.probes.attention_sharpness names them
 
 
 def _measure_labels() -> dict[str, str]:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
-import logging
-import os
+import re
 import threading
 from pathlib import Path
 
@@ -15,8 +12,6 @@ from core import runs
 from ui.keras_cleanup import disable_keras_cleanup
 
 MODEL_KEY = "sidebar_model"
-WARM_UP_ENV = "ATTENTION_LAB_WARM_UP"  # "0": no background warm-up (the tests set it)
-WARM_BEAM_WIDTHS = (4,)  # beam widths traced at warm-up: the pages' default
 DECODE_CACHE_ENTRIES = 512  # shared results of identical requests, across sessions
 
 disable_keras_cleanup()  # the models below are shared; see ui/keras_cleanup.py
@@ -64,68 +59,6 @@ def decode(path: str, sentence: str, decoding: str = "greedy", width: int = 4, a
     if decoding == "tree":
         return translator.beam_tree(sentence, beam_width=width, alpha=alpha)
     raise ValueError(f"decoding must be greedy, nbest or tree, got {decoding!r}")
-
-
-class _WarmUpThreadOnly(logging.Filter):
-    """Drops Streamlit's "missing ScriptRunContext" warning for the warm-up thread, which has none by design."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.threadName != _WARM_UP_THREAD
-
-
-_WARM_UP_THREAD = "attention-lab-warm-up"
-
-
-def _warm_all(paths: list[str]) -> None:
-    for path in paths:  # greedy first for every model, so the first clicks are fast everywhere
-        try:
-            get_translator(path)
-        except Exception:  # noqa: BLE001 - a broken model is reported on its page, not here
-            logging.getLogger(__name__).warning("warm-up: %s could not be loaded", Path(path).name)
-    for path in paths:
-        with contextlib.suppress(Exception):
-            get_translator(path).warm_up(WARM_BEAM_WIDTHS)
-    freeze_loaded_models(len(paths))
-
-
-def freeze_loaded_models(n_models: int) -> bool:
-    """Exempt everything loaded so far (the models, TensorFlow, Streamlit) from garbage collection.
-
-    With every model loaded, a full collection walks millions of long-lived objects: 0.4-0.7 s
-    with the interpreter lock held, every few seconds under a class's clicks, and every session
-    waits. ``gc.freeze`` moves them to a generation the collector never scans; what clicks
-    create afterwards is collected as before. Done only when every model fits in the
-    translator cache: a frozen model that the cache later dropped would never be freed.
-    Returns whether it froze.
-    """
-    if n_models > MODELS_KEPT:
-        return False
-    gc.collect()  # what is already garbage is freed, not frozen
-    gc.freeze()
-    return True
-
-
-@st.cache_resource(show_spinner=False)
-def _warm_up_thread() -> threading.Thread | None:
-    paths = [str(r.path) for r in runs.find_runs() if r.error is None]
-    if not paths:
-        return None
-    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_WarmUpThreadOnly())
-    thread = threading.Thread(target=_warm_all, args=(paths,), name=_WARM_UP_THREAD, daemon=True)
-    thread.start()
-    return thread
-
-
-def warm_up() -> threading.Thread | None:
-    """Once per process, in the background: load every usable model and trace its searches.
-
-    Models load in the picker's order, each with its greedy search traced; then the beam
-    searches of ``WARM_BEAM_WIDTHS``. A click that arrives while its model is still loading
-    waits for that load instead of starting another. Off when ``ATTENTION_LAB_WARM_UP=0``.
-    """
-    if os.environ.get(WARM_UP_ENV, "1") == "0":
-        return None
-    return _warm_up_thread()
 
 
 def _mtime(path: Path) -> float:
@@ -194,12 +127,43 @@ def selected_model() -> runs.RunInfo | None:
     return usable[0] if usable else None
 
 
+def best_first(models: list[runs.RunInfo]) -> list[str]:
+    """Names of ``models``, best test BLEU first (chrF breaks ties); models without scores last, in list order."""
+
+    def rank(item: tuple[int, runs.RunInfo]) -> tuple:
+        position, info = item
+        m = read_metrics(info.path)
+        if not m or "bleu" not in m:
+            return (1, 0.0, 0.0, position)
+        return (0, -float(m["bleu"]), -float(m.get("chrf", 0.0)), position)
+
+    return [info.name for _, info in sorted(enumerate(models), key=rank)]
+
+
 def score_label(info: runs.RunInfo) -> str:
     """``name · BLEU 31.2 · chrF 52.0`` when the model has test scores."""
     m = read_metrics(info.path)
     if m and "bleu" in m:
         return f"{info.name} · BLEU {m['bleu']:.1f} · chrF {m.get('chrf', float('nan')):.1f}"
     return info.name
+
+
+_HARDWARE = re.compile(r"(\d+) CPU cores \(([^()]*)\), (?:(no) GPU|(\d+) GPU\(s\))")
+
+
+def hardware_label(text: str) -> str:
+    """``core.runs.describe_hardware``'s words (``2 CPU cores (x86_64), no GPU``) in the UI language.
+
+    Text in another form (an older run's, say) is shown as it was written.
+    """
+    from ui.i18n import t
+
+    match = _HARDWARE.fullmatch(text.strip()) if isinstance(text, str) else None
+    if match is None:
+        return text
+    cores, machine, no_gpu, gpus = match.groups()
+    gpu = t("lesson.hardware_no_gpu") if no_gpu else t("lesson.hardware_gpus", n=gpus)
+    return t("lesson.hardware", cores=cores, machine=machine, gpu=gpu)
 
 
 def arch_label(config) -> str:
@@ -232,6 +196,8 @@ def model_card(info: runs.RunInfo) -> dict:
     except (runs.RunError, OSError):  # changed since the model list was read: the list will say why
         return {"model": info.name}
     row = card(config, read_metrics(info.path), history)
+    if "hardware" in row:
+        row["hardware"] = hardware_label(row["hardware"])
     return {"model": info.name, **row, "architecture": arch_label(config), "text": text_label(config)}
 
 

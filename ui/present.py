@@ -12,16 +12,20 @@ from dataclasses import dataclass
 import streamlit as st
 
 from ui.i18n import t
+from ui.panels import min_cell
 
 PRESENT_KEY = "app_present"
 
-# always: a chart wider than its column scrolls inside its own box (the page never scrolls sideways),
-# and a button's label wraps onto a second line rather than end in "…"
+# always: a chart wider than its column scrolls inside its own box with a scrollbar that stays visible
+# (the page never scrolls sideways), and a button's label wraps onto a second line rather than end in "…"
 _BASE_CSS = """
 <style>
 [data-testid="stVegaLiteChart"], [data-testid="stFullScreenFrame"]:has([data-testid="stVegaLiteChart"]) {
   max-width: 100%; overflow-x: auto; overflow-y: hidden;
 }
+[data-testid="stVegaLiteChart"]::-webkit-scrollbar { height: 10px; }
+[data-testid="stVegaLiteChart"]::-webkit-scrollbar-thumb { background: #9aa0a6; border-radius: 5px; }
+[data-testid="stVegaLiteChart"]::-webkit-scrollbar-track { background: #eceff1; }
 [data-testid="stMain"] button [data-testid="stMarkdownContainer"] p {
   white-space: normal; overflow: visible; text-overflow: clip; overflow-wrap: break-word;
 }
@@ -34,7 +38,7 @@ _CSS = """
 <style>
 html { font-size: clamp(18px, 1.75vw, 22px); }
 [data-testid="stToolbar"], [data-testid="stDecoration"], footer { display: none !important; }
-[data-testid="stMainBlockContainer"] { padding: 4.5rem 1.5rem 4rem; max-width: 100%; }
+[data-testid="stMainBlockContainer"] { padding: 3.5rem 1.5rem 4rem; max-width: 100%; }
 h1 { font-size: 2.6rem !important; }
 </style>
 """
@@ -63,6 +67,7 @@ class ChartStyle:
     high_is_dark: bool = False  # the palette's top end is dark: write cell numbers in white there
     presenting: bool = False
     grid_width: int = 440  # pixels a heatmap's cells may take across: fits a 1024-wide screen beside the sidebar
+    panel_width: int = 440  # the same for one of several panels side by side (ui.panels): two a row at 1024
 
 
 _TITLE_KEYS = {  # ChartStyle field -> catalogue key "chart.<key>"
@@ -85,9 +90,12 @@ MIN_CELL = 22  # below this a heatmap scrolls sideways inside its own box rather
 
 
 def fit_cell(columns: int, style: ChartStyle, width: int | None = None) -> int:
-    """Cell side in pixels for ``columns`` source tokens: ``style.cell`` unless that is wider than ``width``."""
+    """Cell side in pixels for ``columns`` source tokens: ``style.cell`` unless that is wider than ``width``.
+
+    Never below :data:`MIN_CELL`, nor below a line of the style's font (upright labels never touch).
+    """
     width = style.grid_width if width is None else width
-    return int(max(MIN_CELL, min(style.cell, width // max(1, columns))))
+    return int(max(MIN_CELL, min_cell(style.font), min(style.cell, width // max(1, columns))))
 
 
 def presenting() -> bool:
@@ -99,7 +107,15 @@ def chart_style() -> ChartStyle:
     titles = {name: t(f"chart.{key}") for name, key in _TITLE_KEYS.items()}
     if presenting():
         return ChartStyle(
-            cell=64, font=20, scheme="blues", cmap="Blues", high_is_dark=True, presenting=True, grid_width=460, **titles
+            cell=64,
+            font=20,
+            scheme="blues",
+            cmap="Blues",
+            high_is_dark=True,
+            presenting=True,
+            grid_width=460,
+            panel_width=330,
+            **titles,
         )
     return ChartStyle(**titles)
 

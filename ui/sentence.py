@@ -1,15 +1,16 @@
-"""The sentence box and the guarded call into a model that the translating pages share."""
+"""The sentence form and the guarded call into a model that the translating pages share."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import streamlit as st
 
 from core import runs
 from core.text import MAX_INPUT_CHARS
 from ui.i18n import t
+from ui.lesson import adopt, sync_box
 from ui.models import error_text, get_translator
 from ui.text import escape_markdown
 
@@ -24,9 +25,27 @@ def sentence_area(prefix: str) -> str:
         # its own copy of the value (seen after a language switch) shows this, not an empty box
         value=st.session_state.get(prefix + "sentence", ""),
         help=t("translate.sentence_help", n=MAX_INPUT_CHARS),
-        height=80,
+        height=68,  # two lines: a 12-word sentence reads whole, the chart stays on the first screen
         key=prefix + "sentence",
     )
+
+
+def sentence_form(prefix: str, submit: str, options: Callable[[], Any] | None = None) -> tuple[bool, str, Any]:
+    """A page's compact form: the lesson's sentence beside its button, the page's options under them.
+
+    The box shows the lesson's sentence (:mod:`ui.lesson`); a submitted box makes its text the
+    lesson's. Returns ``(submitted, text, options())``.
+    """
+    sync_box(prefix)
+    with st.form(prefix + "form"):
+        box, button = st.columns([5, 1], vertical_alignment="bottom")
+        with box:
+            text = sentence_area(prefix)
+        submitted = button.form_submit_button(submit, type="primary", width="stretch")
+        chosen = options() if options is not None else None
+    if submitted:
+        adopt(prefix, text)
+    return submitted, text, chosen
 
 
 def run_model(model: runs.RunInfo, text: str, work: Callable[[object, str], T], working: str) -> tuple[str, T] | None:

@@ -1,7 +1,8 @@
 """The sidebar shared by every page: language, presentation mode and the model picker.
 
 These three are app-wide, so they are also app-wide link parameters (``lang``, ``present``,
-``model``): read from a shared link once per session and written back on every page.
+``model``): read from a shared link once per session and written back on every page. So is the
+lesson's sentence (``text``, see :mod:`ui.lesson`), which every translating page shows.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ import streamlit as st
 
 from ui.i18n import LANG_KEY, LANGUAGES, t
 from ui.language import keep_choices, widget_value
+from ui.lesson import LESSON_KEY, publish_lesson
 from ui.models import MODEL_KEY, list_models, score_label
 from ui.present import PRESENT_KEY
-from ui.share import from_link, one_of, publish
+from ui.share import from_link, one_of, publish, sentence
 
 _APP = "*"  # link parameters that belong to every page
 
@@ -46,6 +48,7 @@ def model_picker() -> None:
     broken = [m for m in models if m.error is not None]
     names = [m.name for m in usable]
     from_link(_APP, "model", MODEL_KEY, one_of(names))
+    from_link(_APP, "text", LESSON_KEY, sentence)
     with st.sidebar:
         st.header(t("sidebar.model"))
         if not usable:
@@ -72,3 +75,4 @@ def model_picker() -> None:
         present="1" if st.session_state.get(PRESENT_KEY) else None,
         model=st.session_state.get(MODEL_KEY),
     )
+    publish_lesson()

@@ -9,7 +9,8 @@ import streamlit as st
 
 from ui.charts import attention_heatmap
 from ui.downloads import attention_downloads
-from ui.present import ChartStyle
+from ui.panels import heatmap_width, wrap_css
+from ui.present import ChartStyle, fit_cell
 from ui.text import escape_markdown
 from ui.vega import vega_chart
 
@@ -21,16 +22,26 @@ def marked(tokens: Sequence[str], changed: Sequence[bool]) -> str:
     return " ".join(words) if words else "—"
 
 
-def side_by_side(panels: Sequence[tuple[str, np.ndarray, Sequence[str], Sequence[str]]], key: str,
-                 style: ChartStyle) -> None:  # fmt: skip
-    """Heatmaps ``(title, matrix, source, target)`` in columns, one colour scale 0..1, each with its downloads."""
-    for n, (col, (title, matrix, source, target)) in enumerate(zip(st.columns(len(panels)), panels, strict=True)):
+def side_by_side(panels: Sequence[tuple[str, str, np.ndarray, Sequence[str], Sequence[str]]], key: str,
+                 style: ChartStyle, name: str = "panel") -> None:  # fmt: skip
+    """Heatmaps ``(title, translation, matrix, source, target)`` side by side while they fit, else in rows.
+
+    ``translation`` is markdown (e.g. from :func:`marked`) written under the title; one colour scale
+    0..1 and one cell size for every panel; each with its downloads, named ``<name>-<n>``.
+    """
+    drawn = [(source, target) for *_, source, target in panels if len(target)]
+    longest = max((len(source) for source, _ in drawn), default=1)
+    cell = fit_cell(longest, style, style.panel_width)
+    width = max((heatmap_width(source, target, cell, style.font) for source, target in drawn), default=0)
+    st.html(wrap_css(key + "panels", width))
+    columns = st.container(key=key + "panels").columns(len(panels))
+    for n, (col, (title, translation, matrix, source, target)) in enumerate(zip(columns, panels, strict=True)):
         with col:
-            st.markdown(f"**{escape_markdown(title)}**")
+            st.markdown(f"**{escape_markdown(title)}**  \n{translation}")
             if len(target) == 0:
                 st.caption("—")
                 continue
-            vega_chart(attention_heatmap(matrix, source, target, style=style), width="content")
+            vega_chart(attention_heatmap(matrix, source, target, cell=cell, style=style), width="content")
             attention_downloads(
-                matrix, source, target, title=title, key=f"{key}{n}_", style=style, name=f"panel{n + 1}"
+                matrix, source, target, title=title, key=f"{key}{n}_", style=style, name=f"{name}-{n + 1}"
             )

@@ -8,7 +8,7 @@ content of a file it refused:
 - a file (or a symlink) that resolves outside the model folder is refused;
 - files have size caps (:data:`MAX_BYTES`); text must be UTF-8 (a leading BOM is dropped);
 - JSON must be an object with the expected field types, numbers finite;
-- ``config.json`` must be a valid :class:`core.config.ModelConfig` within its size caps;
+- ``config.json`` must be a valid :class:`core.models.config.ModelConfig` within its size caps;
 - vocabularies must match the config's sizes; a subword model's ``tokenizer.model`` must have
   the checksum its config records and the pieces of its vocabularies; weights must be an HDF5 file.
 """

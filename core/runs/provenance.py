@@ -88,6 +88,6 @@ def saved(path: Path) -> dict | None:
 
 
 def commands(path: Path) -> list[str]:
-    """The command lines recorded in the run folder, oldest first (``core.train``, then ``core.export``)."""
+    """The command lines recorded in the run folder, oldest first (``core.train``, then ``core.train.export``)."""
     value = read_training(path).get(COMMANDS)
     return [c for c in value if isinstance(c, str)] if isinstance(value, list) else []

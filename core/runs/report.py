@@ -19,7 +19,7 @@ from core.runs import folders, names, provenance
 def card(config: ModelConfig, metrics: dict | None, history: list[dict[str, float]], saved: dict | None = None) -> dict:
     """Architecture, size, training and test scores of one model, from its config, metrics and history.
 
-    ``saved`` (:func:`core.provenance.saved`) names the epoch whose weights the folder holds
+    ``saved`` (:func:`core.runs.provenance.saved`) names the epoch whose weights the folder holds
     when ``metrics.json`` does not.
     """
     metrics = metrics or {}

@@ -8,8 +8,7 @@
 - :mod:`core.text.pieces` — subword pieces grouped into the words a class reads;
 - :mod:`core.text.tokenizer` — one interface over both kinds, chosen by a model's ``config.json``.
 
-This package imports nothing from the rest of ``core`` except :mod:`core.atomic` (to save a
-file); everything else may import it.
+This package imports nothing from the rest of ``core``; everything else may import it.
 """
 
 from core.text.words import MAX_INPUT_CHARS, detokenize, normalize, tokenize

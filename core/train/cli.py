@@ -5,7 +5,7 @@
     python -m core.train --out runs/additive --epochs 18 --resume --learning-rate 5e-4 --lr-schedule cosine --keep last
 
 Every command line is recorded in the run's ``training.json`` (``commands``), with the epoch
-whose weights were saved and why (``saved``; see :mod:`core.provenance`).
+whose weights were saved and why (``saved``; see :mod:`core.runs.provenance`).
 
 Every argument is checked before any work (exit code 2 naming the value). One process at a
 time writes a run folder; a full disk or a missing permission ends the run with a one-line
@@ -105,7 +105,7 @@ class TrainConfig:
     keep: str = "best"  # which epoch's weights the run keeps: best validation loss, or the last epoch
     hardware: str | None = None  # where the run trained (last start or resume)
     data_fingerprint: str | None = None  # "<bytes>:<sha256 prefix>" of the data file the run started on
-    init_from: str | None = None  # model folder whose matching weights the run started from (core.init_from)
+    init_from: str | None = None  # model folder whose matching weights the run started from (core.train.init_from)
     vocab_size: int | None = None  # --tokenizer bpe: pieces of the joint subword vocabulary (default 8000)
     label_smoothing: float = 0.0  # share of each target's probability spread over the vocabulary
     schedule_from: int = 0  # the epoch the learning-rate schedule of the current command line began at
@@ -164,9 +164,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "--init-from",
         default=None,
         help="a new run starts from this model folder's weights wherever role and shape match "
-        "(the same vocabularies needed; see core.init_from)",
+        "(the same vocabularies needed; see core.train.init_from)",
     )
-    model = p.add_argument_group("model (see core.config.ModelConfig; with --resume: the run's own)")
+    model = p.add_argument_group("model (see core.models.config.ModelConfig; with --resume: the run's own)")
     for f in dataclasses.fields(ModelConfig):
         if f.name in ("arch", "tokenizer_checksum"):  # the checksum is the trained tokenizer's own
             continue
@@ -409,7 +409,7 @@ def _new_text(args: argparse.Namespace, tc: TrainConfig, train_pairs: list[tuple
 def learning_rate_for(tc: TrainConfig, steps: int):
     """Adam's learning rate: a constant, or ``lr · ½(1 + cos(π·t/steps))`` over ``steps`` updates.
 
-    The cosine schedule (:class:`core.lr_schedule.CosineFrom`) is pointed at the epochs this
+    The cosine schedule (:class:`core.train.lr_schedule.CosineFrom`) is pointed at the epochs this
     command trains once any checkpoint is restored (see :func:`_schedule_callbacks`).
     """
     from core.train.lr_schedule import CosineFrom
@@ -424,7 +424,7 @@ def learning_rate_for(tc: TrainConfig, steps: int):
 
 
 def _schedule_callbacks(learning_rate, epochs: int, steps_per_epoch: int, start_epoch: int, from_epoch: int) -> list:
-    """A decaying rate follows the curve that began at ``from_epoch`` (see :class:`core.lr_schedule.StartCosine`)."""
+    """A decaying rate follows the curve that began at ``from_epoch`` (see :class:`core.train.lr_schedule.StartCosine`)."""
     from core.train.lr_schedule import CosineFrom, StartCosine
 
     if not isinstance(learning_rate, CosineFrom):

@@ -78,7 +78,7 @@ def test_beam_search_lists_hypotheses(app_on):
     at.radio(key="translate_decoding").set_value("beam")
     at.slider(key="translate_width").set_value(3)
     at = translate(at, "She is tall.")
-    hyps = at.radio(key="translate_hypothesis")
+    hyps = at.selectbox(key="translate_hypothesis")
     assert 1 <= len(hyps.options) <= 3
     hyps.set_value(len(hyps.options) - 1).run()
     assert not at.exception

@@ -8,6 +8,7 @@ import pytest
 
 from tests.app.conftest import charts, open_app, query_param
 from tests.app.tiny_models import ADDITIVE, TRANSFORMER
+from ui.examples import DEFAULT_SENTENCE
 
 pytestmark = [
     pytest.mark.usefixtures("tiny_model_dir"),
@@ -47,7 +48,7 @@ def test_nbest_heatmap_and_tree():
     assert table.value.iloc[0]["translation"] == "Tengo frío."  # the tiny model learnt this pair
     assert table.value["finished"].iloc[0]
     assert list(table.value["score"]) == sorted(table.value["score"], reverse=True)
-    assert len(at.radio(key="beam_hypothesis").options) == 3
+    assert len(at.selectbox(key="beam_hypothesis").options) == 3
     assert len(charts(at)) == 1 and len(at.get("download_button")) == 4  # PNG, SVG, CSV, tree
     dot = _dot(at)
     assert dot.startswith("digraph beam {") and "start -> n0_" in dot
@@ -59,9 +60,9 @@ def test_nbest_heatmap_and_tree():
 def test_picking_a_hypothesis_and_hiding_pruned_branches():
     at = _submit(_open(), width=4)
     first = _dot(at)
-    at.radio(key="beam_hypothesis").set_value(1).run()
+    at.selectbox(key="beam_hypothesis").set_value(1).run()
     assert not at.exception, at.exception
-    assert "Where hypothesis 2 looked" in [s.value for s in at.subheader]
+    assert "**Where hypothesis 2 looked**" in [m.value for m in at.markdown]
     second = _dot(at)
     assert first != second  # another path is highlighted
     assert _nodes(first) == _nodes(second)
@@ -101,7 +102,8 @@ def test_link_values_off_the_allow_list_are_refused(query, refused):
     assert f"`{refused}`" in warning.value
     assert at.session_state["sidebar_model"] == TRANSFORMER
     assert at.slider(key="beam_width").value == 4 and at.slider(key="beam_alpha").value == pytest.approx(0.6)
-    assert not at.get("graphviz_chart")
+    assert at.text_area(key="beam_sentence").value == DEFAULT_SENTENCE  # the lesson's sentence, searched as it is
+    assert "x" * 20 not in _dot(at)
 
 
 @pytest.mark.slow

@@ -101,7 +101,7 @@ def test_lists_usable_models_and_reports_broken(compare):
 def test_two_models_share_one_colour_scale(compare):
     at = _submit(compare, ["lab/tiny-additive", "lab/tiny-transformer"])
     assert [h.value for h in at.subheader] == ["lab/tiny-additive", "lab/tiny-transformer"]
-    assert any(c.value == "BLEU 12.3 · chrF 34.5" for c in at.caption)
+    assert any(c.value.startswith("BLEU 12.3 · chrF 34.5 · ") for c in at.caption)  # scores, then the architecture
     assert any("mean of the heads" in c.value for c in at.caption)
     heatmaps = charts(at)
     assert len(heatmaps) == 2, "each model draws its heatmap (the tiny models write non-empty outputs)"

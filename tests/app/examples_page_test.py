@@ -20,7 +20,7 @@ def test_clicking_an_example_fills_the_box_and_translates(page):
     at.run()
     box = at.text_area(key=prefix + "sentence")
     assert box.value == DEFAULT_SENTENCE
-    note, sentence = EXAMPLES[-1]
+    note, sentence, _ = EXAMPLES[-1]
     at.button(key=f"{prefix}example_{len(EXAMPLES) - 1}").click().run()
     assert not at.exception, at.exception
     assert at.text_area(key=prefix + "sentence").value == sentence

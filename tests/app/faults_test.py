@@ -153,7 +153,7 @@ def test_compare_says_when_it_cut_the_sentence(damaged):
 
 LINK_PARAMS = {  # every link parameter each page accepts (besides the app-wide lang, present, model)
     "app_pages/translate.py": ("text", "decoding", "width", "layer", "head"),
-    "app_pages/step_through.py": ("text",),
+    "app_pages/step_through.py": ("text", "step"),
     "app_pages/beam.py": ("text", "width", "alpha"),
     "app_pages/compare.py": ("text", "models", "scale"),
     "app_pages/layers_heads.py": ("text", "kind", "layer", "head"),

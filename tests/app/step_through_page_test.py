@@ -109,11 +109,7 @@ def test_empty_sentence_is_a_message(app):
 def test_link_opens_the_step_through_in_chinese():
     from tests.app.conftest import open_app
 
-    at = open_app({"lang": "zh"})
-    at.switch_page(PAGE)
-    at.query_params["text"] = "I am cold."
-    at.query_params["lang"] = "zh"
-    at.run()
+    at = open_app({"lang": "zh", "text": "I am cold."}, page=PAGE)
     assert not at.exception, at.exception
     assert at.title[0].value == "逐步解码"
     assert at.get("vega_lite_chart")  # decoded straight from the link

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from tests.app.conftest import charts, translate
+from ui.examples import DEFAULT_SENTENCE
 
 
 def _spec(chart) -> dict:
@@ -69,7 +70,7 @@ def test_link_reopens_the_translation_and_the_address_bar_keeps_it():
 
     at = open_app({"text": "Where is the cat?", "decoding": "beam", "width": "3"})
     assert len(charts(at)) == 1 and not at.warning
-    assert at.radio(key="translate_hypothesis").options  # beam hypotheses listed
+    assert at.selectbox(key="translate_hypothesis").options  # beam hypotheses listed
     assert at.query_params["text"] == ["Where is the cat?"] or at.query_params["text"] == "Where is the cat?"
     assert at.slider(key="translate_width").value == 3
 
@@ -81,8 +82,10 @@ def test_link_values_off_the_allow_list_are_refused_with_a_message():
     refused = [w.value for w in at.warning]
     assert len(refused) == 4, refused
     assert any("model" in w and "etc" in w for w in refused)
-    assert not charts(at)  # nothing translated from a refused text
     assert at.session_state["sidebar_model"] == "assets/additive"
+    # nothing translated from a refused text: the box and the heading hold the lesson's default sentence
+    assert at.text_area(key="translate_sentence").value == DEFAULT_SENTENCE
+    assert "x" * 20 not in json.dumps(_spec(charts(at)[0]))
 
 
 def test_chinese_interface():
@@ -92,7 +95,7 @@ def test_chinese_interface():
     assert at.title[0].value == "翻译"
     at = translate(at, "I am cold.")
     assert len(charts(at)) == 1
-    assert "模型关注了哪里" in [s.value for s in at.subheader]
+    assert "**模型关注了哪里**" in [m.value for m in at.markdown]
 
 
 def test_presentation_mode_enlarges_the_heatmap():

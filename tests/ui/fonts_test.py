@@ -99,7 +99,7 @@ buttons = {}
 
 
 class Column:
-    def download_button(self, label, data, file_name, mime, key):
+    def download_button(self, label, data, file_name, mime, key, **options):
         buttons[file_name] = data
 
 
@@ -136,3 +136,54 @@ def test_registering_without_the_file_names_it(monkeypatch):
     with pytest.raises(FileNotFoundError, match="assets/fonts/gone.otf"):
         ui.fonts.register_cjk_font()
     assert "A family nobody has" not in matplotlib.rcParams["font.family"]
+
+
+# ------------------------------------------------------------------------------ the 中文 figures and the web font
+
+
+def test_a_chinese_figure_has_the_catalogues_axis_titles_drawn_from_the_subset():
+    import json
+
+    from ui.fonts import ZH_CATALOGUE
+
+    zh = json.loads(ZH_CATALOGUE.read_text(encoding="utf-8"))
+    style = ChartStyle(source_title=zh["chart.source"], target_title=zh["chart.target"])
+    fig = attention_figure(np.eye(2), ["i", "am"], ["tengo", "."], style=style)  # registers the font itself
+    (ax, _) = fig.axes  # the heatmap and its colour bar
+    assert (ax.get_xlabel(), ax.get_ylabel()) == (zh["chart.source"], zh["chart.target"])
+    svg = figure_bytes(fig, "svg").decode()
+    chinese = {c for c in zh["chart.source"] + zh["chart.target"] if ord(c) >= 0x2E80}
+    assert chinese and all(_drawn_from_subset(svg, c) for c in chinese)
+
+
+def test_the_web_font_covers_both_catalogues_and_comes_with_its_licence():
+    from fontTools.ttLib import TTFont
+
+    from ui.fonts import WEB_FONT_FILE, web_characters
+
+    assert WEB_FONT_FILE.is_file(), "no web font: python -m ui.fonts --web"
+    font = TTFont(str(WEB_FONT_FILE))
+    assert font.flavor == "woff"
+    lacking = [c for c in web_characters() if ord(c) not in font.getBestCmap()]
+    assert not lacking, f"{WEB_FONT_FILE.name} lacks {''.join(lacking)!r}: python -m ui.fonts --web"
+    assert "中" in web_characters() and "文" in web_characters()  # the language button, in English mode too
+    assert WEB_FONT_FILE.stat().st_size < 200_000
+    assert (WEB_FONT_FILE.parent / "OFL.txt").read_bytes() == (FONT_FILE.parent / "OFL.txt").read_bytes()
+    served = sorted(p.relative_to(ROOT / "static").as_posix() for p in (ROOT / "static").rglob("*") if p.is_file())
+    assert served == ["fonts/OFL.txt", f"fonts/{WEB_FONT_FILE.name}"], "static/ serves only the font and its licence"
+
+
+def test_the_theme_names_the_web_font_after_source_sans():
+    import tomllib
+
+    from ui.fonts import WEB_FAMILY, WEB_FONT_FILE, unicode_range
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["enableStaticServing"] is True
+    (face,) = config["theme"]["fontFaces"]
+    assert face["family"] == WEB_FAMILY
+    assert face["url"] == "app/" + WEB_FONT_FILE.relative_to(ROOT).as_posix()
+    assert face["unicodeRange"] == unicode_range()
+    for option in ("font", "headingFont"):
+        families = [f.strip() for f in config["theme"][option].split(",")]
+        assert families == ["sans-serif", WEB_FAMILY], option
