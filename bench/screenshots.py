@@ -34,6 +34,8 @@ from tests.browser.harness import (  # noqa: E402
 )
 
 OUT = ROOT / "docs" / "images"
+WIDTH = 1280  # the window of every shot
+HEIGHT = 800
 SENTENCE = "My father bought a new car last year."
 COMPARED = "assets/additive,assets/luong-local-p,assets/transformer-glu"
 VIEWS = {  # file name -> link that fills the view
@@ -90,8 +92,8 @@ def shoot(page, url: str, path: Path, timeout_s: float, presses: tuple[str, int]
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT, help="folder of the PNGs (default docs/images)")
-    parser.add_argument("--width", type=int, default=1280)
-    parser.add_argument("--height", type=int, default=800)
+    parser.add_argument("--width", type=int, default=WIDTH)
+    parser.add_argument("--height", type=int, default=HEIGHT)
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per view (a busy machine loads slowly)")
     args = parser.parse_args(argv)
     if CHROMIUM is None:
