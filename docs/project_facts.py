@@ -191,3 +191,9 @@ def _compose_line(pattern: str, path: str) -> str:
     if not match:
         raise BuildError(f"{path}: nothing matches {pattern!r}")
     return f"`{match.group(1)}`" if ":" in match.group(1) else match.group(1)
+
+
+@fact
+def attribution_page_steps(f: Facts) -> str:
+    steps = constant("app_pages/attribution.py", "STEPS")
+    return f"{min(steps)}–{max(steps)}"
