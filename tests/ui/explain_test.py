@@ -26,7 +26,7 @@ def test_every_reading_states_its_value_and_a_negative_one_is_disagreement(monke
     monkeypatch.setattr(ui.explain, "t", lambda key, **values: translate(key, lang, **values))
     negative = reading(-0.42)
     assert "-0.42" in negative
-    assert ("disagreement" if lang == "en" else "相互矛盾") in negative
+    assert ("disagreement" if lang == "en" else "相左") in negative
     assert negative != reading(0.02)  # not read as "no agreement"
     assert "0.02" in reading(0.02) and "-0.04" in reading(-0.04)
     for rho in (0.8, 0.4, 0.2):
