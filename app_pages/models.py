@@ -22,6 +22,7 @@ def column_labels() -> dict[str, str]:
     return {
         "model": t("models.col_model"),
         "architecture": t("models.col_architecture"),
+        "text": t("models.col_text"),
         "parameters": t("models.col_parameters"),
         "epochs": t("models.col_epochs"),
         "saved epoch": t("models.col_saved"),

@@ -19,6 +19,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+
 from core import runs
 from core.data import DataNotFoundError, group_references, parse_tsv, read_pairs, split_pairs
 from core.runs import model_files
@@ -78,6 +80,7 @@ def evaluate(
     seconds = time.perf_counter() - t0
     hypotheses = [t.text for t in translations]
     result = score(hypotheses, [refs[s] for s in sources])
+    result["unknown"] = unknown_counts(translations)
     result.update(
         sentences=len(sources),
         references=sum(len(refs[s]) for s in sources),
@@ -90,6 +93,27 @@ def evaluate(
         ],
     )
     return result
+
+
+def unknown_counts(translations) -> dict:
+    """How often ``[UNK]`` touched the outputs: source tokens outside the vocabulary, the sentences
+    holding one, and the output steps at which the model gave ``[UNK]`` more probability than the
+    token it wrote (greedy search only; it is never written)."""
+    tokens = sum(sum(t.unknown) for t in translations)
+    sentences = sum(any(t.unknown) for t in translations)
+    steps = sum(
+        int((np.asarray(t.unk_probabilities) > np.asarray(t.probabilities)).sum())
+        for t in translations
+        if t.unk_probabilities is not None
+    )
+    return {"source_tokens": int(tokens), "source_sentences": int(sentences), "output_steps": steps}
+
+
+def names_result(translator) -> dict:
+    """Whether the model copies names it never saw in training (:mod:`core.data.names`), greedy."""
+    from core.data.names import NAME_SENTENCES, names_copied
+
+    return names_copied(translator.translate_batch([s for s, _ in NAME_SENTENCES]))
 
 
 BEAM_KEYS = ("bleu", "bleu_cased", "chrf", "sentences", "seconds", "sentences_per_second", "decoding")
@@ -117,6 +141,7 @@ def write_metrics(run: Path, result: dict, translator, refs: dict, limit: int | 
     history = runs.read_history(run)
     training = runs.read_json(run, runs.TRAINING) or {}
     metrics["model"] = {"arch": translator.config.arch, "params": int(translator.model.count_params())}
+    metrics["names"] = names_result(translator)
     metrics["training"] = {
         "epochs": int(history[-1]["epoch"]) if history else 0,
         "wall_time_s": _finite(history[-1]["wall_time"]) if history else 0.0,

@@ -232,4 +232,13 @@ def model_card(info: runs.RunInfo) -> dict:
     except (runs.RunError, OSError):  # changed since the model list was read: the list will say why
         return {"model": info.name}
     row = card(config, read_metrics(info.path), history)
-    return {"model": info.name, **row, "architecture": arch_label(config)}
+    return {"model": info.name, **row, "architecture": arch_label(config), "text": text_label(config)}
+
+
+def text_label(config) -> str:
+    """How the model reads and writes text (``config.text_label``) in the UI language."""
+    from ui.i18n import t
+
+    if config.tokenizer == "bpe":
+        return t("models.text_bpe", pieces=f"{config.src_vocab_size:,}")
+    return t("models.text_word", src=f"{config.src_vocab_size:,}", tgt=f"{config.tgt_vocab_size:,}")

@@ -28,20 +28,12 @@ from pathlib import Path
 from core.runs import atomic, model_files
 from core.runs.names import (
     CONFIG,
-    TRAINING,
-    WEIGHTS,
-    SRC_VOCAB,
-    TGT_VOCAB,
-    TOKENIZER,
     HISTORY,
-    STEPS,
+    HISTORY_COLUMNS,
+    MAX_HISTORY_FIELD,
     METRICS,
     PROBES,
-    TENSORBOARD,
-    CHECKPOINT,
-    HISTORY_COLUMNS,
     REQUIRED_FILES,
-    MAX_HISTORY_FIELD,
     RunError,
 )
 

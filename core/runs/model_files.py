@@ -20,8 +20,8 @@ import math
 import re
 from pathlib import Path
 
-from core.runs import names
 from core.models.config import ModelConfig
+from core.runs import names
 
 MB = 1024 * 1024
 MAX_BYTES = {

@@ -17,7 +17,7 @@ import math
 import shlex
 from pathlib import Path
 
-from core.runs import folders
+from core.runs import folders, names
 
 KEEP_RULES = ("best", "last")
 COMMANDS = "commands"
@@ -54,13 +54,13 @@ def saved_record(keep: str, epoch: int, val_loss: float, history: list[dict[str,
 
 def read_training(path: Path) -> dict:
     """The run folder's ``training.json`` as a dict (empty when there is none)."""
-    return folders.read_json(path, folders.TRAINING) or {}
+    return folders.read_json(path, names.TRAINING) or {}
 
 
 def update_training(path: Path, **entries) -> None:
     """Set top-level ``entries`` of ``training.json`` in the run folder at ``path``, keeping the rest."""
     training = {**read_training(path), **entries}
-    folders.write_json_atomic(path / folders.TRAINING, training)
+    folders.write_json_atomic(path / names.TRAINING, training)
 
 
 def saved(path: Path) -> dict | None:
@@ -72,13 +72,13 @@ def saved(path: Path) -> dict | None:
     """
     try:
         record = read_training(path).get(SAVED)
-    except (folders.RunError, OSError):
+    except (names.RunError, OSError):
         record = None
     if isinstance(record, dict) and isinstance(record.get("epoch"), int):
         return record
     try:
         history = folders.read_history(path)
-    except folders.RunError:
+    except names.RunError:
         return None
     scored = [r for r in history if not math.isnan(r.get("val_loss", math.nan))]
     if not scored:

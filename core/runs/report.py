@@ -12,9 +12,8 @@ import math
 import sys
 from pathlib import Path
 
-from core.runs import folders
-from core.runs import provenance
 from core.models.config import ModelConfig
+from core.runs import folders, names, provenance
 
 
 def card(config: ModelConfig, metrics: dict | None, history: list[dict[str, float]], saved: dict | None = None) -> dict:
@@ -29,6 +28,7 @@ def card(config: ModelConfig, metrics: dict | None, history: list[dict[str, floa
     wall = training.get("wall_time_s", history[-1]["wall_time"] if history else math.nan)
     return {
         "architecture": config.label,
+        "text": config.text_label,
         "parameters": metrics.get("model", {}).get("params"),
         "epochs": training.get("epochs", int(history[-1]["epoch"]) if history else 0),
         "saved epoch": training.get("saved_epoch", saved.get("epoch")),
@@ -49,10 +49,10 @@ def read_card(path: Path) -> dict:
 
     try:
         config = model_files.read_config(path)
-        history = folders.read_history(path) if (path / folders.HISTORY).exists() else []
+        history = folders.read_history(path) if (path / names.HISTORY).exists() else []
         return card(config, folders.read_metrics(path), history, provenance.saved(path))
-    except folders.RunError as e:
-        raise folders.RunError(f"{path}: {e}") from None
+    except names.RunError as e:
+        raise names.RunError(f"{path}: {e}") from None
 
 
 def _cell(value) -> str:
@@ -67,7 +67,16 @@ def _cell(value) -> str:
 
 def markdown_table(paths: list[Path]) -> str:
     """A Markdown table with one row per model folder, named by its path."""
-    columns = ["model", "architecture", "parameters", "epochs", "saved epoch", "training time (min)", "hardware"]
+    columns = [
+        "model",
+        "architecture",
+        "text",
+        "parameters",
+        "epochs",
+        "saved epoch",
+        "training time (min)",
+        "hardware",
+    ]
     columns += ["BLEU", "chrF", "BLEU (cased)", "BLEU (beam)", "MB"]
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for path in paths:
@@ -94,21 +103,30 @@ def command_lines(paths: list[Path]) -> str:
 
 def _name(path: Path) -> str:
     resolved = path.resolve()
-    return (resolved.relative_to(folders.PROJECT_ROOT) if resolved.is_relative_to(folders.PROJECT_ROOT) else path).as_posix()
+    return (
+        resolved.relative_to(folders.PROJECT_ROOT) if resolved.is_relative_to(folders.PROJECT_ROOT) else path
+    ).as_posix()
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m core.runs.report", description=__doc__.splitlines()[0])
     p.add_argument("folders", nargs="*", type=Path, help="model folders (default: every one in assets/)")
     p.add_argument("--commands", action="store_true", help="print the command lines that trained each model")
+    p.add_argument("--targets", action="store_true", help="print each quality target and whether it is met")
     args = p.parse_args(argv)
     paths = args.folders or [r.path for r in folders.find_runs([folders.PROJECT_ROOT / "assets"]) if r.error is None]
     if not paths:
         print("error: no model folders given and none found in assets/", file=sys.stderr)
         return 2
     try:
+        if args.targets:
+            from core.runs.targets import targets_report
+
+            text, ok = targets_report(paths)
+            print(text)
+            return 0 if ok else 1
         print(command_lines(paths) if args.commands else markdown_table(paths))
-    except (OSError, ValueError, folders.RunError) as e:
+    except (OSError, ValueError, names.RunError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     return 0
