@@ -197,3 +197,10 @@ def _compose_line(pattern: str, path: str) -> str:
 def attribution_page_steps(f: Facts) -> str:
     steps = constant("app_pages/attribution.py", "STEPS")
     return f"{min(steps)}–{max(steps)}"
+
+
+@fact
+def load_conditions(f: Facts) -> str:
+    if not (DATA / "load.json").is_file():
+        return "not committed yet"
+    return conditions(f.bench("load.json"), "load.json")

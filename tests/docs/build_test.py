@@ -98,3 +98,21 @@ def test_models_that_disagree_on_a_value_stated_once_stop_the_build(tmp_path, mo
     facts.__dict__["models"] = models
     with pytest.raises(BuildError, match="differ in test sentences"):
         FACTS["test_sentences"](facts)
+
+
+def test_a_committed_load_measurement_is_written_into_the_serving_document(tmp_path, monkeypatch):
+    load = {
+        "measured": "2026-01-01 00:00 UTC", "note": "quiet", "cpu_cores": 2, "users": 30, "clicks": 510,
+        "errors": 0, "wrong_content": 0, "server_cpu_s_per_click": 0.073, "rss_drift": 0.008, "load_avg": [1.3, 3.3],
+        "greedy": {"p50_s": 1.25, "p95_s": 1.5, "max_s": 1.57}, "beam": {"p50_s": 1.25, "p95_s": 1.5, "max_s": 1.56},
+        "peak_rss_mb": 1109.0, "warm_start": {"warm_up_s": 34.0, "first_clicks": {"a": {"heatmap_s": 0.061},
+                                                                             "b": {"heatmap_s": 0.121}}},
+        "checks": {"p95_greedy": True, "p95_beam": True, "first_click": True, "peak_rss": True, "rss_flat": True},
+    }  # fmt: skip
+    (tmp_path / "load.json").write_text(json.dumps(load))
+    monkeypatch.setattr("docs.facts.DATA", tmp_path)
+    monkeypatch.setattr("docs.project_facts.DATA", tmp_path)
+    text = FACTS["load_section"](Facts())
+    assert "Measured 2026-01-01 00:00 UTC on 2 cores; quiet." in text
+    assert "| 1.25 / 1.5 / 1.57 s | yes |" in text and "| 1109 MB | yes |" in text and "0.061–0.121 s" in text
+    assert FACTS["load_conditions"](Facts()).startswith("Measured 2026-01-01")
