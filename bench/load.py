@@ -1,6 +1,7 @@
 """A class at once: many sessions translate different sentences on one server at the same moment.
 
     python bench/load.py [--users 30] [--clicks 500] [--models DIR] [--browsers N]
+                         [--out docs/data/load.json --note "quiet machine"]
 
 Starts ``streamlit run streamlit_app.py`` headless and measures the server alone, with
 lightweight clients that speak Streamlit's websocket protocol (``bench/st_client.py``:
@@ -17,8 +18,10 @@ Every click must bring back a heatmap whose English axis is that user's sentence
 error. Reports p50/p95/max from click to the heatmap's delta per decoding, the server's CPU
 seconds per click (/proc/<pid>/stat), its peak RSS and its RSS after each round; the
 machine's load average goes with every wall-clock figure. ``--browsers N`` (at most 5) adds
-an end-to-end check with real Chromium pages. Prints a table and, last, one JSON line;
-exits 1 when a target is missed (targets below), 2 when the server cannot be run.
+an end-to-end check with real Chromium pages. Prints a table and, last, one JSON line, which
+also goes to ``--out`` (``bench/out/load.json``; ``docs/build.py`` reads ``docs/data/load.json``)
+with the date and ``--note``, the conditions of the measurement; exits 1 when a target is
+missed (targets below), 2 when the server cannot be run.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import os
 import sys
 import time
 from collections import defaultdict
+from datetime import datetime, timezone
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -182,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--models", type=Path, action="append", help="folder whose sub-folders are models")
     parser.add_argument("--browsers", type=int, default=0, help="also N real Chromium pages, at most 5 (default 0)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for the warm-up (default 600)")
+    parser.add_argument("--out", type=Path, default=OUT / "load.json", help="the JSON file to write")
+    parser.add_argument("--note", default="", help="the conditions of the measurement, kept in the JSON file")
     args = parser.parse_args(argv)
     if args.users < 1 or args.clicks < args.users or not 0 <= args.browsers <= 5:
         parser.error("need --users >= 1, --clicks >= --users and 0 <= --browsers <= 5")
@@ -240,6 +246,8 @@ def main(argv: list[str] | None = None) -> int:
     for line in load["error_samples"] + load["wrong_samples"]:
         print("  " + line)
     summary = {
+        "measured": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "note": args.note,
         "pass": all(checks.values()),
         "checks": checks,
         "targets": TARGETS,
@@ -249,7 +257,8 @@ def main(argv: list[str] | None = None) -> int:
         "browsers": browsers,
         "cpu_cores": os.cpu_count(),
     }
-    (OUT / "load.json").write_text(json.dumps(summary, indent=1))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(summary, indent=1) + "\n")
     print(json.dumps(summary))
     return 0 if summary["pass"] else 1
 

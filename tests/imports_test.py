@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ("core", "ui", "app_pages", "tests", "bench", "deploy", "streamlit_app.py")
+SOURCES = ("core", "ui", "app_pages", "tests", "bench", "deploy", "docs", "streamlit_app.py")
 REQUIREMENTS = ROOT / "requirements.txt"
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError"}
 # Calls that import a module named by a string literal: the module is a dependency as much as an import statement's.

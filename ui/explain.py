@@ -34,12 +34,30 @@ def get_replacement(path: str):
     return AttentionReplacement(get_translator(path))
 
 
-def reading(rho: float) -> str:
-    """One line that says what a mean Spearman ρ means, in the UI language."""
+def reading_band(rho: float | None) -> str:
+    """The reading of a mean Spearman ρ: ``strong``, ``moderate``, ``weak``, ``none``, ``disagree`` or ``undefined`` (NaN)."""
     if rho is None or not math.isfinite(rho):
-        return t("explain.reading_none")
-    strength = "strong" if rho >= 0.6 else "moderate" if rho >= 0.3 else "weak" if rho >= 0.1 else "none"
-    return t(f"explain.reading_{strength}", rho=f"{rho:.2f}")
+        return "undefined"
+    if rho >= 0.6:
+        return "strong"
+    if rho >= 0.3:
+        return "moderate"
+    if rho >= 0.1:
+        return "weak"
+    return "none" if rho > -0.1 else "disagree"
+
+
+def reading(rho: float | None) -> str:
+    """One line that says what a mean Spearman ρ means, with its value, in the UI language.
+
+    ρ ≥ 0.6 strong, ≥ 0.3 moderate, ≥ 0.1 weak agreement; between −0.1 and 0.1 none to speak
+    of; −0.1 or less is named disagreement (attention and the gradients rank the words in
+    opposite orders).
+    """
+    band = reading_band(rho)
+    if band == "undefined":
+        return t("explain.reading_undefined")
+    return t(f"explain.reading_{band}", rho=f"{rho:.2f}")
 
 
 def mean_defined(values: np.ndarray) -> float:

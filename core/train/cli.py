@@ -57,7 +57,9 @@ def make_strategy(name: str, cpu_devices: int = 1):
         return tf.distribute.MirroredStrategy(devices=[d.name for d in devices])
     if name == "multiworker":
         if "TF_CONFIG" not in os.environ:
-            raise ValueError("--strategy multiworker needs $TF_CONFIG describing the cluster (see README)")
+            raise ValueError(
+                "--strategy multiworker needs $TF_CONFIG describing the cluster (see docs/models-and-training.md)"
+            )
         return tf.distribute.MultiWorkerMirroredStrategy()
     raise ValueError(f"strategy {name!r} is not one of {STRATEGIES}")
 

@@ -48,3 +48,17 @@ def test_hostile_links_are_refused_and_chinese_works():
     assert at.session_state["attribution_baseline"] == "zero"
     at = open_app(page=PAGE, model=ADDITIVE, app_lang="zh")
     assert at.title[0].value == "注意力与归因"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("lang", "word"), [("en", "disagreement"), ("zh", "相左")])
+def test_a_negative_mean_rho_is_named_disagreement_with_its_value(monkeypatch, lang, word):
+    import ui.explain
+
+    monkeypatch.setattr(ui.explain, "mean_defined", lambda values: -0.42)  # the page reads it at each run
+    from ui.i18n import translate
+
+    at = open_app(page=PAGE, model=ADDITIVE, app_lang=lang)
+    at = submit_form(at, "attribution_", translate("attribution.submit", lang))
+    lines = [m.value for m in at.markdown if "-0.42" in m.value]
+    assert len(lines) == 1 and word in lines[0], [m.value for m in at.markdown]

@@ -259,14 +259,30 @@ def test_make_dataset_knows_its_batch_count():
         assert sum(int(x[1].shape[0]) for x in ds) == 101
 
 
+def _epoch_order(ds) -> list[tuple[int, ...]]:
+    """The source sequences of one pass over ``ds``, in the order its batches give them."""
+    return [tuple(_unpad(row)) for (s, _), _ in ds for row in np.asarray(s)]
+
+
 def test_make_dataset_shuffle_is_seeded():
-    src, tgt = _sequences(50, seed=4)
+    src, tgt = _sequences(60, seed=4)
 
-    def first_batch(seed):
-        (s, _), _ = next(iter(make_dataset(src, tgt, batch_size=50, shuffle=True, seed=seed)))
-        return np.asarray(s).tolist()
+    def order(seed, shuffle=True):
+        return _epoch_order(make_dataset(src, tgt, batch_size=4, shuffle=shuffle, seed=seed))
 
-    assert first_batch(1) == first_batch(1)
+    first = order(1)
+    assert sorted(first) == sorted(tuple(x) for x in src)  # every pair once per epoch
+    assert order(1) == first  # one seed, one order: a rerun batches the same way
+    assert order(2) != first and order(3) != first and order(2) != order(3)  # the seed is used
+    assert order(1, shuffle=False) != first  # and the shuffle happens
+    assert order(1, shuffle=False) == order(2, shuffle=False)  # without it the seed changes nothing
+
+
+def test_make_dataset_reshuffles_every_epoch():
+    src, tgt = _sequences(60, seed=4)
+    ds = make_dataset(src, tgt, batch_size=4, shuffle=True, seed=1)
+    epoch_1, epoch_2 = _epoch_order(ds), _epoch_order(ds)
+    assert sorted(epoch_1) == sorted(epoch_2) and epoch_1 != epoch_2
 
 
 def test_make_dataset_rejects_length_mismatch():

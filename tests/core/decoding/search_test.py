@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 
 from core.decoding import Translator
+from core.decoding.beam_search import length_penalty
 from core.models.config import ARCHITECTURES
+from core.text.vocab import END
 
 SENTENCES = ["I am cold.", "She is tall.", "I am hot and she is cold.", ""]
 SEARCH_CONFIG = {"ffn": "swiglu", "norm": "pre"}  # the Transformer's less common options
@@ -76,10 +78,39 @@ def test_nbest_is_sorted_and_each_has_its_own_attention(translator):
         assert scores == sorted(scores, reverse=True)
         for h in nbest:
             assert h.attention.shape == (len(h.target_tokens), len(h.source_tokens))
-            # the log-probability is the sum of the chosen tokens' log-probabilities (+ the end token)
-            assert h.log_prob <= np.log(np.clip(h.probabilities, 1e-30, 1)).sum() + 1e-4
         texts = [tuple(h.target_tokens) for h in nbest]
         assert len(set(texts)) == len(texts), "duplicate hypotheses"
+
+
+def _check_log_probs(translator: Translator, sentences: list[str], alpha: float = 0.6) -> list[bool]:
+    """log p(y) = Σ log p(y_t | y_<t) over a hypothesis's tokens, and the end token's when it finished;
+    score = log p / lp. Each token's probability is recomputed by forcing the hypothesis through the
+    step-through search. Returns whether each hypothesis finished."""
+    src = translator.encode_batch([translator.prepare(s)[0] for s in sentences])
+    hyps, _ = translator.beam(src, beam_width=3, alpha=alpha)
+    finished = []
+    for sentence, nbest in zip(sentences, hyps, strict=True):
+        for h in nbest:
+            words = translator.tgt_vocab.decode(h.ids)
+            forced = [*words, END] if h.finished else words
+            steps = translator.step_through(sentence, forced).steps
+            assert [s.token for s in steps] == forced
+            model_p = np.array([s.probability for s in steps])
+            np.testing.assert_allclose(h.probabilities, model_p[: len(h.ids)], rtol=1e-4, atol=1e-6)
+            assert h.log_prob == pytest.approx(np.log(model_p).sum(), rel=1e-4, abs=1e-4)
+            assert h.score == pytest.approx(h.log_prob / length_penalty(len(forced), alpha), rel=1e-4, abs=1e-4)
+            finished.append(h.finished)
+    return finished
+
+
+@pytest.mark.slow  # traces decoding for every architecture
+def test_a_hypothesis_log_prob_is_what_the_model_gives_its_tokens(translator):
+    _check_log_probs(translator, SENTENCES[:3])  # untrained: most hypotheses run to the length cap
+
+
+def test_a_finished_hypothesis_counts_its_end_token(overfit_translator):
+    finished = _check_log_probs(overfit_translator, ["i am cold .", "where is tom ?", "we eat bread ."])
+    assert sum(finished) >= 3  # the trained model ends its sentences
 
 
 def test_cross_attention_picks_layers_and_heads(translator):

@@ -7,7 +7,7 @@ import pytest
 
 from core.decoding import StepThrough, Translator
 from core.models.config import ARCHITECTURES
-from core.text.vocab import END
+from core.text.vocab import END, PAD_ID, START_ID, UNK_ID
 from tests.core.decoding.search_test import SEARCH_CONFIG, SENTENCES
 
 
@@ -61,6 +61,20 @@ def test_no_forced_prefix_equals_translate(translator, sentence):
         assert st.steps == []
 
 
+def _own_steps(translator: Translator, sentence: str, tokens: list[str]) -> list[np.ndarray]:
+    """The model's own next-token distribution before each of ``tokens``, from eager decoder steps."""
+    import tensorflow as tf
+
+    src = tf.constant(translator.encode_batch([translator.prepare(sentence)[0]]))
+    memory, state = translator.model.init_decoding(src)
+    token, out = tf.constant([START_ID]), []
+    for t, word in enumerate(tokens):
+        logits, state, _ = translator.model.decode_step(token, tf.constant(t), memory, state)
+        out.append(tf.nn.softmax(logits)[0].numpy())
+        token = tf.constant([translator.tgt_vocab.id(word)])
+    return out
+
+
 def test_forced_prefix_comes_first(translator):
     forced = ["ella", "es", "alta"]
     st = translator.step_through("I am cold.", forced)
@@ -68,11 +82,15 @@ def test_forced_prefix_comes_first(translator):
     assert [step.forced for step in st.steps[:3]] == [True, True, True]
     assert not any(step.forced for step in st.steps[3:])
     _check_steps(translator, st)
-    # the reported probability of a forced token is the model's probability of it
-    for step in st.steps[:3]:
-        alternatives = dict(step.top_k)
-        if step.token in alternatives:
-            assert step.probability == pytest.approx(alternatives[step.token], abs=1e-6)
+    # every step, forced or not: its probability is the model's own for that token after that prefix,
+    # and its alternatives are the model's best allowed tokens there
+    tokens = [step.token for step in st.steps]
+    allowed = [i for i in range(len(translator.tgt_vocab)) if i not in (PAD_ID, UNK_ID, START_ID)]
+    for step, p in zip(st.steps, _own_steps(translator, "I am cold.", tokens), strict=True):
+        assert step.probability == pytest.approx(float(p[translator.tgt_vocab.id(step.token)]), abs=1e-5)
+        best = sorted(allowed, key=lambda i: -p[i])[: translator.top_k]
+        assert [q for _, q in step.top_k] == pytest.approx([float(p[i]) for i in best], abs=1e-5)
+        assert step.unk_probability == pytest.approx(float(p[UNK_ID]), abs=1e-5)
 
 
 def test_none_leaves_a_step_to_the_model(translator):

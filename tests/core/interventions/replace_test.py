@@ -7,6 +7,7 @@ import pytest
 
 from core.interventions.replace import AttentionReplacement, replacement_row
 from core.interventions.source_edit import changed_tokens, edit_source
+from core.text.vocab import END_ID
 from tests.core.attribution.conftest import tiny_translator
 
 TOKENS = ["the", "cat", "sat", "on", "the", "mat", "."]
@@ -30,18 +31,58 @@ def test_the_models_own_row_changes_nothing(translator):
     np.testing.assert_allclose(same.attention, original.attention, atol=1e-5)
 
 
-def test_a_replaced_row_is_used_and_the_decoder_goes_on(translator):
+def _with_attention_row(translator, tokens, row, at, monkeypatch) -> dict:
+    """Eager greedy search of the model itself, its attention layer made to return ``row`` (and the
+    context ``Σ_j row_j h_j``) at output step ``at`` (every step when ``at < 0``): what a replacement must give."""
+    import tensorflow as tf
+
+    model = translator.model
+    own, calls = model._attend, []
+
+    def attend(query, memory):
+        context, weights, positions = own(query, memory)
+        step = len(calls)
+        calls.append(step)
+        if at < 0 or step == at:
+            weights = tf.constant(row, tf.float32)[None, None, :]  # (batch 1, one query, source)
+            context = tf.matmul(weights, memory["values"])  # (1, 1, 2·enc)
+        return context, weights, positions
+
+    with monkeypatch.context() as m:
+        m.setattr(model, "_attend", attend)
+        raw = translator.greedy_eager(translator.encode_batch([tokens]))
+    n = len(raw["ids"][0]) - int(raw["ids"][0][-1] == END_ID)
+    return {"tokens": translator.tgt_vocab.decode(raw["ids"][0, :n].tolist()), "probs": raw["probs"][0, :n],
+            "cross": raw["attention"]["cross"][0, :n]}  # fmt: skip
+
+
+@pytest.mark.parametrize("at", [0, 1, -1])
+def test_a_replaced_row_is_used_and_the_decoder_goes_on(translator, monkeypatch, at):
     original = translator.translate(" ".join(TOKENS))
     replacement = AttentionReplacement(translator)
     row = replacement_row("typed", len(TOKENS), values=[0, 0, 0, 0, 0, 3, 1])
-    changed = replacement.translate(TOKENS, row, at=0)
-    np.testing.assert_allclose(changed.attention[0], [0, 0, 0, 0, 0, 0.75, 0.25], atol=1e-6)
-    assert len(changed.target_tokens) >= 1
-    every = replacement.translate(TOKENS, replacement_row("uniform", len(TOKENS)), at=-1)
-    np.testing.assert_allclose(every.attention, 1.0 / len(TOKENS), atol=1e-6)
-    if changed.target_tokens[0] == original.target_tokens[0]:  # the first token's own p changed anyway
-        assert not np.isclose(changed.probabilities[0], original.probabilities[0])
+    changed = replacement.translate(TOKENS, row, at=at)
+    expected = _with_attention_row(translator, TOKENS, row, at, monkeypatch)
+    # the same tokens, probabilities and attention as the model whose attention gave that row at that step
+    assert changed.target_tokens == expected["tokens"]
+    np.testing.assert_allclose(changed.probabilities, expected["probs"], rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(changed.attention, expected["cross"], atol=1e-5)
+    # and that is not the model's own translation: the row changed what the decoder computed from step `at` on
+    step = max(at, 0)
+    assert changed.target_tokens[: step + 1] != original.target_tokens[: step + 1] or not np.allclose(
+        changed.probabilities[step], original.probabilities[step], rtol=1e-3
+    )
+    np.testing.assert_allclose(changed.attention[step], [0, 0, 0, 0, 0, 0.75, 0.25], atol=1e-6)
+    if at == 1:  # the step before is untouched
+        assert changed.target_tokens[0] == original.target_tokens[0]
+        np.testing.assert_allclose(changed.probabilities[0], original.probabilities[0], rtol=1e-5)
     assert replacement._fn.experimental_get_tracing_count() == 1
+
+
+def test_a_uniform_row_at_every_step(translator):
+    every = AttentionReplacement(translator).translate(TOKENS, replacement_row("uniform", len(TOKENS)), at=-1)
+    assert every.target_tokens
+    np.testing.assert_allclose(every.attention, 1.0 / len(TOKENS), atol=1e-6)
 
 
 def test_rows_and_their_errors():
