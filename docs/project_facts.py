@@ -48,7 +48,7 @@ def beam_widths_kept(f: Facts) -> str:
 
 @fact
 def warm_beam_widths(f: Facts) -> str:
-    return ", ".join(str(w) for w in constant("ui/models.py", "WARM_BEAM_WIDTHS"))
+    return ", ".join(str(w) for w in constant("ui/warm_up.py", "WARM_BEAM_WIDTHS"))
 
 
 @fact
