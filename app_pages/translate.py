@@ -7,6 +7,7 @@ page, not the sidebar and the navigation around it (a class presses it thirty ti
 import numpy as np
 import streamlit as st
 
+from ui import levels
 from ui.charts import attention_heatmap
 from ui.downloads import attention_downloads, download_name
 from ui.examples import example_clicked, try_these
@@ -142,11 +143,14 @@ def _attention(tr, model_name: str, layer: int | None, head: int | None) -> None
         title += f" ({t('translate.layer')} {layer + 1}, {which})"
         view += f"-layer{layer + 1}-" + ("mean" if head is None else f"head{head + 1}")
     st.markdown(f"**{t('translate.where')}**")
+    level = levels.level_picker(tr)  # a subword model: its pieces, or words summed from them
+    matrix, source, target = levels.cross(tr, matrix, level)
+    centres = levels.centres(tr, tr.positions, level)
     style = chart_style()
-    heatmap = attention_heatmap(matrix, tr.source_labels, tr.target_tokens, centres=tr.positions, style=style)
+    heatmap = attention_heatmap(matrix, source, target, centres=centres, style=style)
     vega_chart(heatmap, width="content")
-    attention_downloads(matrix, tr.source_labels, tr.target_tokens, title=title, key=PREFIX, style=style,
-                        name=download_name(model_name, tr.source_tokens, view))  # fmt: skip
+    attention_downloads(matrix, source, target, title=title, key=PREFIX, style=style,
+                        name=download_name(model_name, tr.source_tokens, f"{view}-{level}" if levels.is_subword(tr) else view))  # fmt: skip
     st.caption(t("translate.where_caption"))
     if tr.positions is not None:
         st.caption(t("translate.rings"))

@@ -72,3 +72,31 @@ def use_model_dirs(monkeypatch: pytest.MonkeyPatch, *roots: Path) -> None:
 
     monkeypatch.setenv(runs.MODEL_DIRS_ENV, os.pathsep.join(str(r) for r in roots))
     st.cache_data.clear()  # the cached model list
+
+
+def write_tiny_subword_run(folder: Path, arch: str = "additive", *, seed: int = 3) -> Path:
+    """An untrained tiny ``arch`` model that reads and writes SentencePiece pieces (config tokenizer ``bpe``)."""
+    import keras
+
+    from core.models import build_model
+    from core.models.config import ModelConfig
+    from core.text import subword
+    from tests.conftest import TINY_PAIRS
+
+    folder.mkdir(parents=True)
+    corpus = [s for pair in TINY_PAIRS for s in pair] * 5 + ["Barcelona Wellington Okonkwo"] * 5
+    model_bytes = subword.train_model(corpus, vocab_size=300)
+    tokenizer = subword.SubwordTokenizer(model_bytes)
+    config = ModelConfig(
+        arch=arch, src_vocab_size=len(tokenizer), tgt_vocab_size=len(tokenizer), tokenizer="bpe",
+        tokenizer_checksum=tokenizer.checksum, embedding_dim=8, encoder_units=8, decoder_units=16,
+        attention_units=8, num_layers=1, num_heads=2, d_model=16, ff_dim=32, max_decode_len=12, dropout=0.0,
+    )  # fmt: skip
+    keras.utils.set_random_seed(seed)
+    build_model(config).save_weights(str(folder / runs.WEIGHTS))
+    (folder / runs.TOKENIZER).write_bytes(model_bytes)
+    runs.write_config(folder / runs.CONFIG, config)
+    runs.write_vocab(folder / runs.SRC_VOCAB, tokenizer.vocabulary)
+    runs.write_vocab(folder / runs.TGT_VOCAB, tokenizer.vocabulary)
+    runs.write_history(folder, [{"epoch": 1, "loss": 2.0, "val_loss": 2.1, "wall_time": 1.0}])
+    return folder
