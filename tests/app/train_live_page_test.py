@@ -21,45 +21,14 @@ from core.live.root import LIVE_DIR_ENV
 from core.live.state import LiveState, read_state, write_state
 from tests.app.conftest import APP, charts
 from tests.chart_text import english_only, shown_strings
-from tests.live_runs import sleeper, wait_until
+from tests.live_runs import sleeper, wait_until, write_quick_run
+from ui.live_view import forget_look
 from ui.text import escape_markdown
 
 PAGE = "app_pages/train_live.py"
 NAME = "20250101-101500-additive-2min"
 KEY = "open sesame"
 COLD = "I am cold."
-UNIFORM = [[0.25] * 4] * 3
-DIAGONAL = [[0.1, 0.8, 0.05, 0.05], [0.0, 0.05, 0.9, 0.05], [0.0, 0.0, 0.1, 0.9]]
-
-
-def _write_quick_run(folder, tiny_config, epochs_done: int = 2) -> None:
-    from core.models import build_model
-    from core.text import tokenize
-    from core.text.vocab import Vocabulary
-    from tests.conftest import TINY_PAIRS
-
-    folder.mkdir(parents=True)
-    src = Vocabulary.adapt([tokenize(en) for en, _ in TINY_PAIRS], 30)
-    tgt = Vocabulary.adapt([tokenize(es) for _, es in TINY_PAIRS], 40)
-    config = tiny_config(len(src), len(tgt))
-    config.save(folder / runs.CONFIG)
-    src.save(folder / runs.SRC_VOCAB)
-    tgt.save(folder / runs.TGT_VOCAB)
-    build_model(config).save_weights(str(folder / runs.WEIGHTS))
-    runs.write_history(folder, [{"epoch": e, "loss": 3.0 - 0.5 * e, "val_loss": 3.1 - 0.4 * e, "accuracy": 0.2 * e,
-                                 "val_accuracy": 0.18 * e, "wall_time": 10.0 * e} for e in range(1, epochs_done + 1)])  # fmt: skip
-    steps = "".join(
-        f"{s},{(s - 1) // 10 + 1},{3.5 - 0.05 * s:.3f},{0.01 * s:.3f}\n" for s in range(5, 10 * epochs_done + 1, 5)
-    )
-    (folder / runs.STEPS).write_text("step,epoch,loss,accuracy\n" + steps, encoding="utf-8")
-    (folder / runs.PROBES).mkdir()
-    for epoch, target, attention in (
-        (0, ["sos", "gato", "ven"], UNIFORM),
-        (epochs_done, ["tengo", "frío", "."], DIAGONAL),
-    ):
-        probe = {"source": COLD, "source_tokens": ["i", "am", "cold", "."], "target_tokens": target,
-                 "unknown": [False] * 4, "attention": attention}  # fmt: skip
-        runs.probe_file(folder, epoch).write_text(json.dumps({"epoch": epoch, "probes": [probe]}), encoding="utf-8")
 
 
 @pytest.fixture
@@ -68,7 +37,7 @@ def live(tmp_path, monkeypatch, tiny_config, tiny_tsv):
     import streamlit as st
 
     root = tmp_path / "live"
-    _write_quick_run(root / NAME, tiny_config)
+    write_quick_run(root / NAME, tiny_config)
     monkeypatch.setenv(LIVE_DIR_ENV, str(root))
     monkeypatch.setenv(runs.MODEL_DIRS_ENV, str(root))
     monkeypatch.setenv("ATTENTION_LAB_DATA", str(tiny_tsv))
@@ -223,6 +192,7 @@ def test_stopped_and_failed_runs_say_so(live, monkeypatch):
     assert {"live_resume", "live_delete"} <= _buttons(at)
     training = root / NAME / runs.TRAINING
     training.write_text(json.dumps({"stopped": {"epoch": 2, "signal": "SIGTERM"}}), encoding="utf-8")
+    forget_look()  # the shared look is kept a second
     at = _open(live_teacher_key=KEY)
     assert "was stopped after epoch 2 of 6" in _texts(at)
     at.button(key="live_delete").click().run()
