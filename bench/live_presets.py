@@ -8,8 +8,8 @@ and waits for it to end. Reports per run: wall seconds from Start to the end, th
 process's CPU seconds (user + system), the machine's mean 1-minute load average while it ran
 (other work on a shared machine shows there), the last validation loss and accuracy, and the
 mean attention entropy of the probe sentences at epoch 0 (untrained) and at the last epoch
-beside that of even rows (``core.probes.attention_entropy``, in nats). Prints a table and, last,
-one JSON line.
+beside that of even rows (``core.probes.attention_entropy``, in nats), and for every probe at the
+last epoch the source word each output word looks at most. Prints a table and, last, one JSON line.
 """
 
 from __future__ import annotations
@@ -35,6 +35,17 @@ from core.probes import attention_entropy  # noqa: E402
 def entropies(folder: Path, epoch: int) -> dict[str, dict[str, float]]:
     """Per probe sentence: mean row entropy and that of even rows at ``epoch``."""
     return {p["source"]: attention_entropy(p["attention"]) for p in runs.read_probes(folder, epoch)}
+
+
+def peaks(folder: Path, epoch: int) -> dict[str, list[list]]:
+    """Per probe sentence at ``epoch``: each output word, the source word it looks at most, and that weight."""
+    out = {}
+    for p in runs.read_probes(folder, epoch):
+        out[p["source"]] = [
+            [word, p["source_tokens"][max(range(len(row)), key=row.__getitem__)], round(max(row), 2)]
+            for word, row in zip(p["target_tokens"], p["attention"], strict=True)
+        ]
+    return out
 
 
 def _cpu() -> float:
@@ -77,6 +88,7 @@ def measure(root: Path, preset: str, mechanism: str, timeout_s: float) -> dict:
         "entropy_last": mean(e["entropy"] for e in last.values()),
         "entropy_even": mean(e["uniform"] for e in last.values()),
         "per_probe": {s: [round(first[s]["entropy"], 3), round(last[s]["entropy"], 3)] for s in last if s in first},
+        "peaks": peaks(folder, epochs[-1]) if epochs else {},
         "cpus": os.cpu_count(),
     }
 
@@ -101,6 +113,9 @@ def main(argv: list[str] | None = None) -> int:
                     f"entropy {r['entropy_first']} -> {r['entropy_last']} (even rows {r['entropy_even']})",
                     flush=True,
                 )
+                for sentence, words in r["peaks"].items():
+                    shown = ", ".join(f"{w} -> {src} {weight}" for w, src, weight in words[:8])
+                    print(f"    {sentence:36} {shown}", flush=True)
     print(json.dumps(results, ensure_ascii=False))
     return 0 if all(r["status"] == "finished" for r in results) else 1
 

@@ -149,8 +149,11 @@ def draw_heatmap(container, probe: Probe | None, heading: str, style: ChartStyle
         container.caption(t("live.rows_cut", shown=rows, total=len(probe.target)))
 
 
-def draw_probes(folder: Path, epochs: list[int], style: ChartStyle) -> None:
-    """Epoch 0 beside the latest epoch for one probe sentence, then every probe in a table."""
+def draw_probes(folder: Path, epochs: list[int], style: ChartStyle, transformer: bool = False) -> None:
+    """Epoch 0 beside the latest epoch for one probe sentence, then every probe in a table.
+
+    A Transformer's probes hold its last layer's cross-attention averaged over the heads; the page says so.
+    """
     st.subheader(t("live.heatmaps_title"))
     first, last = epochs[0], epochs[-1]
     try:
@@ -171,6 +174,8 @@ def draw_probes(folder: Path, epochs: list[int], style: ChartStyle) -> None:
     draw_heatmap(right, now.get(sentence), f"**{t('live.epoch_n', epoch=last)}** "
                  f"{escape_markdown(_text(now.get(sentence)))}", style)  # fmt: skip
     st.caption(t("live.note_heatmaps"))
+    if transformer:
+        st.caption(t("live.transformer_note"))
     draw_table(sentences, before, now, first, last)
 
 

@@ -98,7 +98,7 @@ def _panel(root_text: str, teacher: bool) -> None:
     except (OSError, ValueError):
         epochs = []
     if epochs:
-        draw_probes(view.folder, epochs, style)
+        draw_probes(view.folder, epochs, style, transformer=view.state.mechanism == "transformer")
     elif view.active:
         st.info(t("live.no_probes"))
     st.caption(t("live.refresh_note", seconds=int(REFRESH_ACTIVE_S if view.active else REFRESH_IDLE_S)))

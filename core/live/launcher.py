@@ -25,7 +25,7 @@ from core import runs
 from core.data import find_data
 from core.live import process, retention
 from core.live.presets import MECHANISMS, PRESETS, Preset, resume_argv
-from core.live.root import LIVE_LOCK, MAX_BYTES, MAX_RUNS, check_root, log_file
+from core.live.root import LIVE_LOCK, MAX_BYTES, MAX_RUNS, STATE_FILE, check_root, log_file
 from core.live.state import LiveState, read_state, valid_name, write_state
 from core.lock import LockedError, run_lock
 
@@ -171,3 +171,7 @@ def delete(root: Path, name: str) -> None:
         raise LiveError(f"{name} is not in the live runs' folder")
     if not retention.remove(Path(root), folder):
         raise LiveError(f"{name} holds files a run does not write, or is being written; it was left alone")
+    last = _state(Path(root))
+    if last is not None and last.run == name:  # the page then shows no run rather than a missing one
+        with run_lock(Path(root), "write the live state"):
+            (Path(root) / STATE_FILE).unlink(missing_ok=True)

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from core.live import launcher, process
+from core.live import launcher, process, progress
 from core.live.presets import PRESETS
 from core.live.root import LIVE_LOCK, MAX_RUNS, log_file
 from core.live.state import read_state
@@ -132,8 +132,11 @@ def test_start_makes_room_and_delete_removes_only_finished_live_runs(root):
         wait_until(lambda: launcher.running(root) is None, 20, "the stand-in to end")
     kept = sorted(p.name for p in root.iterdir() if not p.name.startswith(".") and p.is_dir())
     assert kept == sorted(names[-MAX_RUNS:])  # the oldest went to make room
+    launcher.delete(root, names[-2])
+    assert read_state(root).run == names[-1]  # not the deleted one: the state stays
     launcher.delete(root, names[-1])
     assert not (root / names[-1]).exists() and not log_file(root, names[-1]).exists()
+    assert read_state(root) is None and progress.look(root).status == "idle"
     for bad in ("../x", names[0]):
         with pytest.raises(launcher.LiveError):
             launcher.delete(root, bad)
