@@ -21,7 +21,7 @@ from ui.i18n import t
 from ui.live_charts import draw_curves, draw_probes
 from ui.live_controls import controls, show_flash
 from ui.live_preset import duration, mechanism_label, preset_label, preset_words
-from ui.models import probe_epochs
+from ui.models import probe_epochs, refresh_models
 from ui.present import chart_style
 from ui.text import escape_markdown
 
@@ -84,6 +84,8 @@ def _panel(root_text: str, teacher: bool) -> None:
     view = _look(root_text)
     if st.session_state.get(ACTIVE_KEY) != view.active:  # a run started or ended: change pace
         st.session_state[ACTIVE_KEY] = view.active
+        if not view.active:
+            refresh_models()  # the finished run joins the model picker now, not in 30 s
         st.rerun(scope="app")
     show_flash()  # what this session's last action did (or why it was refused)
     if teacher:
