@@ -170,9 +170,8 @@ def draw_probes(folder: Path, epochs: list[int], style: ChartStyle, transformer:
     sentence = st.selectbox(t("live.probe"), sentences, key=PROBE_KEY)
     left, right = st.columns(2)
     label = t("live.epoch0") if first == 0 else t("live.epoch_n", epoch=first)
-    draw_heatmap(left, before.get(sentence), f"**{label}** {escape_markdown(_text(before.get(sentence)))}", style)
-    draw_heatmap(right, now.get(sentence), f"**{t('live.epoch_n', epoch=last)}** "
-                 f"{escape_markdown(_text(now.get(sentence)))}", style)  # fmt: skip
+    draw_heatmap(left, before.get(sentence), _heading(label, before.get(sentence)), style)
+    draw_heatmap(right, now.get(sentence), _heading(t("live.epoch_n", epoch=last), now.get(sentence)), style)
     st.caption(t("live.note_heatmaps"))
     if transformer:
         st.caption(t("live.transformer_note"))
@@ -181,6 +180,11 @@ def draw_probes(folder: Path, epochs: list[int], style: ChartStyle, transformer:
 
 def _text(probe: Probe | None) -> str:
     return probe.text if probe is not None else ""
+
+
+def _heading(label: str, probe: Probe | None) -> str:
+    """``**Epoch 3:** Tengo frío.``: the epoch in bold, then the probe's translation (escaped)."""
+    return f"**{label}** {escape_markdown(_text(probe))}"
 
 
 def entropy_table(sentences: list[str], before: dict[str, Probe], now: dict[str, Probe]) -> pd.DataFrame:

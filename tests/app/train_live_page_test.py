@@ -176,7 +176,7 @@ def test_a_finished_run_is_an_ordinary_model_on_the_other_pages(live, monkeypatc
     assert "finished all 2 epochs" in _texts(at) and escape_markdown(f"live/{NAME}") in _texts(at)
     assert len(at.get("progress")) == 0  # no progress bar once it has ended
     assert f"live/{NAME}" in at.selectbox(key="sidebar_model").options
-    for page in ("app_pages/training.py", "app_pages/attention_over_training.py"):
+    for page in ("app_pages/training.py", "app_pages/compare.py", "app_pages/attention_over_training.py"):
         at.switch_page(page).run()
         assert not at.exception, (page, at.exception)
     slider = at.select_slider(key="attention_over_training_epoch")
