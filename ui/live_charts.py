@@ -183,7 +183,12 @@ def _text(probe: Probe | None) -> str:
 
 
 def _heading(label: str, probe: Probe | None) -> str:
-    """``**Epoch 3:** Tengo frío.``: the epoch in bold, then the probe's translation (escaped)."""
+    """``**Epoch 3:** Tengo frío.``: the epoch in bold, then the probe's translation (escaped).
+
+    Cut like the heatmap below it: the first :data:`MAX_ROWS` words, then "…".
+    """
+    if probe is not None and len(probe.target) > MAX_ROWS:
+        return f"**{label}** {escape_markdown(detokenize(probe.target[:MAX_ROWS]))} …"
     return f"**{label}** {escape_markdown(_text(probe))}"
 
 
