@@ -16,7 +16,7 @@ from core.live.presets import DEFAULT_PRESET, MECHANISMS, PRESETS
 from core.live.progress import LiveView
 from core.live.root import RootError
 from ui.i18n import t
-from ui.live_preset import mechanism_label, preset_label, preset_time, preset_words
+from ui.live_preset import mechanism_label, preset_caution, preset_label, preset_time, preset_words
 from ui.models import error_text
 from ui.teacher import KEY_ENV, MAX_KEY_CHARS, SECRET_NAME, TYPED_KEY, configured_key, is_teacher, normalise
 from ui.text import escape_markdown
@@ -109,6 +109,9 @@ def controls(view: LiveView, root: Path) -> None:
     preset = right.selectbox(t("live.preset"), list(PRESETS), key=PRESET_KEY, format_func=preset_label)
     st.markdown(preset_words(PRESETS[preset], mechanism))
     st.caption(preset_time(PRESETS[preset], mechanism))
+    caution = preset_caution(PRESETS[preset], mechanism)
+    if caution:
+        st.warning(caution)
     buttons = st.columns(3)
     buttons[0].button(t("live.start"), key=PREFIX + "start", icon=":material/play_arrow:", type="primary",
                       on_click=_act, args=(_start, root))  # fmt: skip

@@ -5,6 +5,8 @@ from __future__ import annotations
 from core.live.presets import PRESETS, Preset
 from ui.i18n import t
 
+CAUTIONS = ("collapse", "stuck")
+
 
 def mechanism_label(mechanism: str) -> str:
     """The mechanism's name as the class reads it (its architecture label without the sizes)."""
@@ -48,6 +50,12 @@ def preset_time(preset: Preset, mechanism: str) -> str:
     if seconds is None:
         return t("live.time_not_measured")
     return t("live.time_measured", minutes=f"{seconds / 60:.1f}")
+
+
+def preset_caution(preset: Preset, mechanism: str) -> str | None:
+    """What the measured run of this preset and mechanism showed instead of a diagonal, or None."""
+    kind = preset.cautions.get(mechanism)
+    return t(f"live.caution_{kind}") if kind in CAUTIONS else None
 
 
 def duration(seconds: float) -> str:

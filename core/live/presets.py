@@ -38,6 +38,8 @@ class Preset:
     batch_size: int
     learning_rate: float
     measured_s: Mapping[str, float] = field(default_factory=dict)  # mechanism -> seconds of a whole run
+    # mechanism -> what its measured run showed instead of a diagonal ("collapse", "stuck"), said before Start
+    cautions: Mapping[str, str] = field(default_factory=dict)
 
     def flags(self, mechanism: str) -> dict[str, object]:
         """The ``core.train`` options of this preset with ``mechanism``, by option name."""
@@ -79,6 +81,7 @@ PRESETS: dict[str, Preset] = {
         batch_size=64,
         learning_rate=5e-3,
         measured_s={"additive": 212.5, "general": 191.5, "local-p": 269.9, "transformer": 212.4},
+        cautions={"general": "collapse", "local-p": "stuck"},
     ),
     "10min": Preset(
         key="10min",
@@ -89,7 +92,8 @@ PRESETS: dict[str, Preset] = {
         epochs=7,
         batch_size=64,
         learning_rate=3e-3,
-        measured_s={"additive": 399.2},
+        measured_s={"additive": 399.2, "general": 590.4},
+        cautions={"general": "collapse"},
     ),
 }
 DEFAULT_PRESET = "2min"

@@ -241,3 +241,16 @@ def test_a_real_tiny_run_started_from_the_page_reaches_its_folder(live, monkeypa
     assert f"live/{state.run}" in {r.name for r in runs.find_runs() if r.error is None}
     at.run()
     assert "finished all 2 epochs" in _texts(at)
+
+
+def test_the_teacher_is_told_what_a_measured_preset_showed(live, monkeypatch):
+    root, state = live
+    monkeypatch.setenv("ATTENTION_LAB_TEACHER_KEY", KEY)
+    state(alive=False, epochs=2)
+    at = _open(live_teacher_key=KEY)
+    assert not [w for w in at.warning if "collapses" in w.value]  # additive: no caution
+    assert "about 3.5 min" in _texts(at)  # its measured time, from the preset
+    at.selectbox(key="live_mechanism").set_value("general").run()
+    assert any("Luong general attention collapses" in w.value for w in at.warning)
+    at.selectbox(key="live_mechanism").set_value("local-p").run()
+    assert any("hardly moves" in w.value for w in at.warning)
