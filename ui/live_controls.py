@@ -7,6 +7,7 @@ action did is said once, at the top of the panel, after it.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -98,7 +99,8 @@ def show_flash() -> None:
 def controls(view: LiveView, root: Path) -> None:
     """Start (with its choices) when no run is going, Stop while one is; Continue/Delete after one ends."""
     if view.active:
-        force = view.state is not None and view.state.stop_requested is not None
+        asked = view.state.stop_requested if view.state is not None else None
+        force = asked is not None and time.time() - asked >= launcher.FORCE_AFTER_S  # the next press ends it at once
         st.button(t("live.stop_force" if force else "live.stop"), key=PREFIX + "stop", icon=":material/stop:",
                   on_click=_act, args=(_stop, root), help=t("live.stop_help"))  # fmt: skip
         return
