@@ -28,6 +28,7 @@ pages = [
     st.Page(
         "app_pages/attention_over_training.py", title=t("nav.attention_over_training"), icon=":material/animation:"
     ),
+    st.Page("app_pages/train_live.py", title=t("nav.train_live"), icon=":material/model_training:"),
     st.Page("app_pages/models.py", title=t("nav.models"), icon=":material/leaderboard:"),
     st.Page("app_pages/how_attention_works.py", title=t("nav.how_attention_works"), icon=":material/school:"),
 ]

@@ -29,6 +29,11 @@ def _find_runs(roots: tuple[Path, ...]) -> list[runs.RunInfo]:
     return runs.find_runs(roots)
 
 
+def refresh_models() -> None:
+    """Forget the cached listing: the next :func:`list_models` reads the folders (a live run has just ended)."""
+    _find_runs.clear()
+
+
 MODELS_KEPT = 8  # translators kept per process (least recently used dropped)
 
 

@@ -12,6 +12,25 @@ PROBE_SENTENCES: tuple[str, ...] = (
 )
 
 
+def attention_entropy(matrix) -> dict[str, float]:
+    """Mean entropy of an attention matrix's rows (target_len, source_len), in nats, beside that of uniform rows.
+
+    ``entropy``: the mean over output tokens of ``-sum(w · ln w)`` of their (renormalised) row;
+    ``uniform``: ``ln(source_len)``, the entropy of rows that spread evenly (the most a row can
+    have). All-zero rows are left out; NaN for an empty matrix.
+    """
+    m = np.asarray(matrix, dtype=float)
+    if m.ndim != 2 or m.size == 0:
+        return {"entropy": float("nan"), "uniform": float("nan")}
+    totals = m.sum(axis=1)
+    rows = m[totals > 0] / totals[totals > 0, None]
+    if not len(rows):
+        return {"entropy": float("nan"), "uniform": float(np.log(m.shape[1]))}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        entropy = -np.where(rows > 0, rows * np.log(rows), 0.0).sum(axis=1)
+    return {"entropy": float(entropy.mean()), "uniform": float(np.log(m.shape[1]))}
+
+
 def attention_sharpness(matrix) -> dict[str, float]:
     """How focused an attention matrix (target_len, source_len) is, two numbers in [0, 1]:
 

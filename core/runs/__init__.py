@@ -14,6 +14,7 @@ or anything above them. ``from core import runs`` gives the folder API below.
 """
 
 from core.runs.folders import (
+    LIVE_DIR_ENV,
     MODEL_DIRS_ENV,
     MODEL_ROOTS,
     PROJECT_ROOT,
@@ -55,7 +56,7 @@ from core.runs.names import (
 )
 
 __all__ = [
-    "CHECKPOINT", "CONFIG", "HISTORY", "HISTORY_COLUMNS", "MAX_HISTORY_FIELD", "METRICS", "MODEL_DIRS_ENV",
+    "CHECKPOINT", "CONFIG", "LIVE_DIR_ENV", "HISTORY", "HISTORY_COLUMNS", "MAX_HISTORY_FIELD", "METRICS", "MODEL_DIRS_ENV",
     "MODEL_ROOTS", "PROBES", "PROJECT_ROOT", "REQUIRED_FILES", "SRC_VOCAB", "STEPS", "TENSORBOARD", "TGT_VOCAB",
     "TOKENIZER", "TRAINING", "WEIGHTS", "RunError", "RunInfo", "describe_hardware", "find_runs", "is_run",
     "model_roots", "probe_epochs", "probe_file", "read_history", "read_json", "read_metrics", "read_probes",

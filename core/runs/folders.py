@@ -38,14 +38,19 @@ from core.runs.names import (
 )
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-MODEL_ROOTS = (PROJECT_ROOT / "assets", PROJECT_ROOT / "runs")
+MODEL_ROOTS = (PROJECT_ROOT / "assets", PROJECT_ROOT / "runs", PROJECT_ROOT / "runs" / "live")
 MODEL_DIRS_ENV = "ATTENTION_LAB_MODEL_DIRS"  # os.pathsep-separated folders to search instead
+LIVE_DIR_ENV = "ATTENTION_LAB_LIVE_DIR"  # where the runs started from the app live (see core.train.live.root)
 
 
 def model_roots() -> tuple[Path, ...]:
-    """Folders whose sub-folders are models: ``$ATTENTION_LAB_MODEL_DIRS``, else ``assets/`` and ``runs/``."""
+    """Folders whose sub-folders are models: ``$ATTENTION_LAB_MODEL_DIRS``, else ``assets/``, ``runs/``
+    and the live runs' folder (``runs/live/`` or ``$ATTENTION_LAB_LIVE_DIR``)."""
     value = os.environ.get(MODEL_DIRS_ENV)
-    return tuple(Path(p) for p in value.split(os.pathsep) if p) if value else MODEL_ROOTS
+    if value:
+        return tuple(Path(p) for p in value.split(os.pathsep) if p)
+    live = os.environ.get(LIVE_DIR_ENV)
+    return (*MODEL_ROOTS[:2], Path(live)) if live else MODEL_ROOTS
 
 
 @dataclass(frozen=True)

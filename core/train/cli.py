@@ -9,7 +9,9 @@ whose weights were saved and why (``saved``; see :mod:`core.runs.provenance`).
 
 Every argument is checked before any work (exit code 2 naming the value). One process at a
 time writes a run folder; a full disk or a missing permission ends the run with a one-line
-message and exit code 1, the files of the last finished epoch left intact.
+message and exit code 1, the files of the last finished epoch left intact. SIGTERM or SIGINT
+stops it cleanly (see :mod:`core.train.stop`): the last finished epoch is kept, ``training.json``
+says ``stopped``, exit code 143 or 130, and ``--resume`` continues it.
 
 The corpus is found with ``--data PATH``, ``$ATTENTION_LAB_DATA``, or the usual places
 (see :func:`core.data.find_data`).
@@ -34,7 +36,7 @@ from core.runs.lock import LockedError, run_lock
 from core.text import tokenize
 from core.text.tokenizer import WORDS
 from core.train import args as train_args
-from core.train import checkpoints
+from core.train import checkpoints, stop
 from core.train.args import UsageError
 from core.train.init_from import check_vocabularies, init_from
 
@@ -210,16 +212,23 @@ def main(argv: list[str] | None = None) -> int:
     out = run_folder(args)
     created, fresh = not out.exists(), False
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        with run_lock(out, "train"):
-            fresh = _check_folders(args, out)
-            if fresh and args.resume:
-                print(f"{out} has no finished epoch: starting it afresh", flush=True)
-            if fresh:
-                train_args.clear_unstarted(out)
-                args.resume = False
-            atomic.remove_temporaries(out)
-            train(args, out)
+        with stop.stoppable():
+            out.mkdir(parents=True, exist_ok=True)
+            with run_lock(out, "train"):
+                fresh = _check_folders(args, out)
+                if fresh and args.resume:
+                    print(f"{out} has no finished epoch: starting it afresh", flush=True)
+                if fresh:
+                    train_args.clear_unstarted(out)
+                    args.resume = False
+                atomic.remove_temporaries(out)
+                try:
+                    train(args, out)
+                except stop.Stopped as e:
+                    return _stopped(out, created, fresh, e)
+    except stop.Stopped as e:  # before the folder's lock was taken: nothing of this start is kept
+        print(f"stopped by {e.name} before training began", file=sys.stderr)
+        return _failed(out, created, fresh, e.exit_code)
     except (UsageError, FileNotFoundError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return _failed(out, created, fresh, 2)
@@ -244,6 +253,17 @@ def _check_folders(args: argparse.Namespace, out: Path) -> bool:
             raise UsageError(f"--resume needs an existing run in {args.out} (no {runs.CONFIG} there)")
         return False
     return train_args.check_folder(argparse.Namespace(**{**vars(args), "out": out}))
+
+
+def _stopped(out: Path, created: bool, fresh: bool, e: stop.Stopped) -> int:
+    """A clean stop (SIGTERM/SIGINT): the last finished epoch kept and marked stopped, or nothing kept at all."""
+    with stop.deferred():  # a second signal does not cut these writes short
+        if not train_args.has_progress(out):
+            print(f"stopped by {e.name} before the first epoch ended: nothing kept", file=sys.stderr)
+            return _failed(out, created, fresh, e.exit_code)
+        epoch = stop.mark_stopped(out, e.signum)
+    print(f"stopped by {e.name} after epoch {epoch}: continue it with --resume", file=sys.stderr)
+    return e.exit_code
 
 
 def _failed(out: Path, created: bool, fresh: bool, code: int) -> int:
@@ -372,16 +392,18 @@ def train(args: argparse.Namespace, out: Path | None = None) -> Path:
             tokenizer=tokenizer,
         ),
         keras.callbacks.TensorBoard(str(out / runs.TENSORBOARD), update_freq="epoch", write_graph=False),
+        stop.callback(),  # last: a stop lands after the epoch's files are written, or between batches
     ]
     verbose = args.verbose if args.verbose == "auto" else int(args.verbose)
-    model.fit(
-        train_ds,
-        validation_data=val_ds,
-        epochs=tc.epochs,
-        initial_epoch=start,
-        callbacks=callbacks,
-        verbose=verbose,
-    )
+    with stop.deferred():
+        model.fit(
+            train_ds,
+            validation_data=val_ds,
+            epochs=tc.epochs,
+            initial_epoch=start,
+            callbacks=callbacks,
+            verbose=verbose,
+        )
     return out
 
 

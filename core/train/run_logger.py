@@ -29,8 +29,9 @@ def save_weights(model, path: Path) -> None:
 
 
 class RunLogger(keras.callbacks.Callback):
-    """After every epoch, in this order: the checkpoint, probe attention, a ``history.csv`` row, and
-    the weights if rule ``keep`` chooses them.
+    """Before a new run's first epoch, the probes of the untrained model (epoch 0); after every
+    epoch, in this order: the checkpoint, probe attention, a ``history.csv`` row, and the weights
+    if rule ``keep`` chooses them.
 
     ``keep="best"`` saves an epoch's weights when its validation loss is the lowest so far,
     ``keep="last"`` every epoch's; either way ``training.json`` records which epoch was saved and why.
@@ -80,6 +81,9 @@ class RunLogger(keras.callbacks.Callback):
         atomic.write_text(self.out / runs.STEPS, "".join(self.steps_rows), "steps")
         if self.resumed is not None:
             self.repair(self.resumed, rows)
+        elif start == 0:  # epoch 0: the untrained model, what the first epoch's attention is compared with
+            self.write_probes(0, point="")
+            self.t0 = time.time()  # wall time counts training only
 
     def _kept_steps(self, start: int) -> list[str]:
         """Lines of ``steps.csv`` (header first) of the epochs up to ``start``."""
@@ -172,7 +176,11 @@ class RunLogger(keras.callbacks.Callback):
         if chosen:
             self.keep_weights(epoch + 1, row["val_loss"])
 
-    def write_probes(self, epoch: int) -> None:
+    def write_probes(self, epoch: int, point: str = "probes") -> None:
+        """Probe translations and attention after ``epoch`` (0: before training).
+
+        ``point`` names the write for the fault hooks (see :mod:`core.runs.atomic`).
+        """
         folder = self.out / runs.PROBES
         folder.mkdir(exist_ok=True)
         translations = self.translator.translate_batch(PROBE_SENTENCES)
@@ -187,4 +195,4 @@ class RunLogger(keras.callbacks.Callback):
             for sentence, t in zip(PROBE_SENTENCES, translations, strict=True)
         ]
         payload = {"epoch": epoch, "probes": probes}
-        atomic.write_text(runs.probe_file(self.out, epoch), json.dumps(payload, ensure_ascii=False) + "\n", "probes")
+        atomic.write_text(runs.probe_file(self.out, epoch), json.dumps(payload, ensure_ascii=False) + "\n", point)

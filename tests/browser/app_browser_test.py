@@ -32,6 +32,7 @@ KNOWN_PAGES = (
     "Interventions",
     "Training curves",
     "Attention over training",
+    "Train live",
     "Models",
     "How attention works",
 )

@@ -32,3 +32,15 @@ def test_edge_cases():
     assert attention_sharpness([[1.0]]) == {"peak": 1.0, "focus": 1.0}
     s = attention_sharpness([[0.0, 0.0]])
     assert s["peak"] == 0.0 and math.isnan(s["focus"])
+
+
+def test_entropy_of_uniform_and_one_hot_rows():
+    from core.data.probes import attention_entropy
+
+    even = attention_entropy(np.full((3, 4), 0.25))
+    assert math.isclose(even["entropy"], math.log(4)) and math.isclose(even["uniform"], math.log(4))
+    assert attention_entropy(np.eye(3)) == {"entropy": 0.0, "uniform": math.log(3)}
+    # rows renormalised, all-zero rows left out: [0.5, 0.5] -> ln 2, [0.4, 0] -> 0
+    mixed = attention_entropy([[0.5, 0.5, 0.0], [0.4, 0.0, 0.0], [0.0, 0.0, 0.0]])
+    assert math.isclose(mixed["entropy"], math.log(2) / 2)
+    assert all(math.isnan(v) for v in attention_entropy(np.zeros((0, 3))).values())

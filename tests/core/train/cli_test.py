@@ -74,9 +74,10 @@ def test_steps_log(trained_run):
     assert all(float(r["loss"]) > 0 for r in rows)
 
 
-def test_probes(trained_run):
-    assert runs.probe_epochs(trained_run) == [1]
-    probes = runs.read_probes(trained_run, 1)
+@pytest.mark.parametrize("epoch", [0, 1], ids=["untrained", "epoch-1"])
+def test_probes(trained_run, epoch):
+    assert runs.probe_epochs(trained_run) == [0, 1]  # epoch 0: the untrained model, before the first batch
+    probes = runs.read_probes(trained_run, epoch)
     assert [p["source"] for p in probes] == list(PROBE_SENTENCES)
     for p in probes:
         assert p["source_tokens"] == tokenize(p["source"])
@@ -109,7 +110,7 @@ def test_resume_continues_the_run(trained_run, train_args, tmp_path, capsys):
     assert [r["epoch"] for r in history] == [1, 2]
     assert history[0] == first_row  # epoch 1 kept, not trained again
     assert history[1]["wall_time"] >= history[0]["wall_time"]
-    assert runs.probe_epochs(run) == [1, 2]
+    assert runs.probe_epochs(run) == [0, 1, 2]  # a resume writes no second epoch 0
     assert json.loads((run / runs.TRAINING).read_text(encoding="utf-8"))["epochs"] == 2
     steps = _steps(run)
     assert steps[: len(first_steps)] == first_steps  # the log is continued, not restarted
@@ -214,7 +215,7 @@ def test_cli_trains_every_architecture(tmp_path, tiny_tsv, train_args, extra):
     assert main(train_args(tiny_tsv, out, "--epochs", "1", *extra)) == 0
     config = ModelConfig.load(out / runs.CONFIG)
     assert config.arch == extra[1]
-    assert runs.probe_epochs(out) == [1]
+    assert runs.probe_epochs(out) == [0, 1]
     t = load_translator(out).translate("I am cold.")
     assert t.attention.shape == (len(t.target_tokens), len(t.source_tokens))
     if config.arch == "transformer":
