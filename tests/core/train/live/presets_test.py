@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from core.models.config import ModelConfig
-from core.train.cli import _parse
 from core.train import args as train_args
+from core.train.cli import _parse
 from core.train.live.presets import MECHANISMS, PRESETS, resume_argv
 
 
