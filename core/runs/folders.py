@@ -69,28 +69,60 @@ def is_run(path: Path) -> bool:
     return (path / CONFIG).is_file()
 
 
+def display_name(part: str) -> str:
+    """A file or folder name as a page may show it: bytes that are not UTF-8 and control characters escaped.
+
+    ``bad\\xff`` for a folder whose name is the bytes ``bad`` and ``0xff``; such a name cannot
+    be sent to a browser as it is.
+    """
+    text = os.fsencode(part).decode("utf-8", "backslashreplace")
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def is_staging(path: Path) -> bool:
+    """A hidden folder, among them the ``.tmp-<pid>-<name>`` staging folder of an export (killed or under way)."""
+    return path.name.startswith(".")
+
+
+def _candidates(root: Path) -> list[Path]:
+    """The folders directly under ``root`` that hold a ``config.json``; none when ``root`` cannot be listed."""
+    try:
+        entries = sorted(root.iterdir()) if root.is_dir() else []
+    except OSError:
+        return []
+    found = []
+    for p in entries:
+        try:
+            if not is_staging(p) and p.is_dir() and is_run(p):
+                found.append(p)
+        except OSError:  # a name too long, a link loop: not a model
+            continue
+    return found
+
+
 def find_runs(roots: tuple[Path, ...] | list[Path] | None = None) -> list[RunInfo]:
     """Run folders directly under each root (``assets/<name>``, ``runs/<name>``), every file checked.
 
-    A model is named ``<root's name>/<folder>``; when two roots share a name, the later one's
-    models get the root's parent folder in front, so no two models share a name.
+    A model is named ``<root's name>/<folder>`` (see :func:`display_name`); when two roots
+    share a name, the later one's models get the root's parent folder in front, so no two
+    models share a name. Hidden folders (an export's staging folder) are not models.
     """
 
     found, names = [], set()
     for root in model_roots() if roots is None else roots:
-        try:
-            paths = sorted(p for p in root.iterdir() if p.is_dir() and is_run(p)) if root.is_dir() else []
-        except OSError:
-            continue
-        for path in paths:
+        for path in _candidates(root):
             missing = [f for f in REQUIRED_FILES if not (path / f).is_file()]
-            error = f"missing {', '.join(missing)}" if missing else model_files.check(path)
-            name = f"{root.name}/{path.name}"
+            try:
+                error = f"missing {', '.join(missing)}" if missing else model_files.check(path)
+            except Exception as e:  # noqa: BLE001 - whatever a folder holds, the listing goes on
+                error = model_files.scrub(f"{type(e).__name__}: {e}")[:300]
+            base = f"{display_name(root.name)}/{display_name(path.name)}"
+            name = base
             if name in names:
-                name = f"{root.parent.name}/{root.name}/{path.name}"
+                name = f"{display_name(root.parent.name)}/{base}"
             n = 2
             while name in names:
-                name, n = f"{root.name}/{path.name} ({n})", n + 1
+                name, n = f"{base} ({n})", n + 1
             names.add(name)
             found.append(RunInfo(name=name, path=path, error=error))
     return found

@@ -8,7 +8,10 @@ python -m core.runs.report --commands      # the recorded command lines that tra
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
+import os
+import stat
 import sys
 from pathlib import Path
 
@@ -24,21 +27,25 @@ def card(config: ModelConfig, metrics: dict | None, history: list[dict[str, floa
     when ``metrics.json`` does not.
     """
     metrics = metrics or {}
-    training = metrics.get("training", {})
+    training = metrics.get("training") or {}
     saved = saved or {}
-    wall = training.get("wall_time_s", history[-1]["wall_time"] if history else math.nan)
+
+    def given(value, fallback):  # a null in metrics.json is a missing value
+        return fallback if value is None else value
+
+    wall = given(training.get("wall_time_s"), history[-1]["wall_time"] if history else math.nan)
     return {
         "architecture": config.label,
-        "parameters": metrics.get("model", {}).get("params"),
-        "epochs": training.get("epochs", int(history[-1]["epoch"]) if history else 0),
-        "saved epoch": training.get("saved_epoch", saved.get("epoch")),
-        "kept": training.get("keep", saved.get("keep")),
+        "parameters": (metrics.get("model") or {}).get("params"),
+        "epochs": given(training.get("epochs"), int(history[-1]["epoch"]) if history else 0),
+        "saved epoch": given(training.get("saved_epoch"), saved.get("epoch")),
+        "kept": given(training.get("keep"), saved.get("keep")),
         "training time (min)": round(wall / 60, 1),
-        "hardware": training.get("hardware", ""),
+        "hardware": given(training.get("hardware"), ""),
         "BLEU": metrics.get("bleu"),
         "chrF": metrics.get("chrf"),
         "BLEU (cased)": metrics.get("bleu_cased"),
-        "BLEU (beam)": metrics.get("beam", {}).get("bleu"),
+        "BLEU (beam)": (metrics.get("beam") or {}).get("bleu"),
         "test sentences": metrics.get("sentences"),
     }
 
@@ -72,12 +79,23 @@ def markdown_table(paths: list[Path]) -> str:
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for path in paths:
         row = read_card(path)
-        size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
+        size = _bytes(path) / 1e6
         row = {"model": f"`{_name(path)}`", **row, "MB": round(size, 1)}
         if row["saved epoch"] is not None:
             row["saved epoch"] = f"{row['saved epoch']} ({row['kept']})"
         lines.append("| " + " | ".join(_cell(row[c]) for c in columns) + " |")
     return "\n".join(lines)
+
+
+def _bytes(folder: Path) -> int:
+    """Bytes of the regular files under ``folder``, links not followed."""
+    total = 0
+    for top, _dirs, files in os.walk(folder):
+        for name in files:
+            with contextlib.suppress(OSError):
+                info = os.lstat(os.path.join(top, name))
+                total += info.st_size if stat.S_ISREG(info.st_mode) else 0
+    return total
 
 
 def command_lines(paths: list[Path]) -> str:
@@ -105,6 +123,10 @@ def main(argv: list[str] | None = None) -> int:
     paths = args.folders or [r.path for r in folders.find_runs([folders.PROJECT_ROOT / "assets"]) if r.error is None]
     if not paths:
         print("error: no model folders given and none found in assets/", file=sys.stderr)
+        return 2
+    not_runs = [p for p in paths if not folders.is_run(p)]
+    if not_runs:
+        print(f"error: {not_runs[0]} is not a model folder (no {folders.CONFIG} there)", file=sys.stderr)
         return 2
     try:
         print(command_lines(paths) if args.commands else markdown_table(paths))
