@@ -4,6 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui.guard import guarded
 from ui.i18n import t
 from ui.models import warm_up
 from ui.present import apply_page_style
@@ -31,6 +32,6 @@ pages = [
 ]
 page = st.navigation(pages)
 apply_page_style()
-model_picker()
+guarded(model_picker, "the sidebar")  # an error becomes a message naming the model, never a traceback
 warm_up()  # once per process, in the background: every model loaded and traced
-page.run()
+guarded(page.run, f"the page {page.url_path or 'home'}")

@@ -79,6 +79,17 @@ def display_name(part: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
+NOT_UTF8 = "the folder's name or path is not UTF-8 text (shown with \\x escapes); rename it to use the model"
+
+
+def _is_text(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def is_staging(path: Path) -> bool:
     """A hidden folder, among them the ``.tmp-<pid>-<name>`` staging folder of an export (killed or under way)."""
     return path.name.startswith(".")
@@ -105,7 +116,9 @@ def find_runs(roots: tuple[Path, ...] | list[Path] | None = None) -> list[RunInf
 
     A model is named ``<root's name>/<folder>`` (see :func:`display_name`); when two roots
     share a name, the later one's models get the root's parent folder in front, so no two
-    models share a name. Hidden folders (an export's staging folder) are not models.
+    models share a name. Hidden folders (an export's staging folder) are not models; a
+    folder whose path is not UTF-8 is listed, unusable, with :data:`NOT_UTF8` (its path cannot
+    key a cache or reach a browser).
     """
 
     found, names = [], set()
@@ -116,6 +129,8 @@ def find_runs(roots: tuple[Path, ...] | list[Path] | None = None) -> list[RunInf
                 error = f"missing {', '.join(missing)}" if missing else model_files.check(path)
             except Exception as e:  # noqa: BLE001 - whatever a folder holds, the listing goes on
                 error = model_files.scrub(f"{type(e).__name__}: {e}")[:300]
+            if not _is_text(str(path)):
+                error = NOT_UTF8
             base = f"{display_name(root.name)}/{display_name(path.name)}"
             name = base
             if name in names:

@@ -56,7 +56,6 @@ MESSAGES = {
     "missing_file": "There is no {file} in {folder}.",
     "no_events": "There are no TensorBoard event files in {folder}.",
     "bad_events": "The event file {file} is damaged at byte {offset}: {error}",
-    "too_many_events": "{folder} holds {count} event files; at most {limit} are read.",
     "no_steps": "Epochs cannot be mapped to steps: the run has no step log with two epochs or more.",
     "no_wall_time": "The curves have no wall time.",
     "bad_csv": "Line {line} cannot be read as CSV: {error}",
@@ -266,7 +265,7 @@ def _read_events(run: Path, split: str) -> tuple[list[tuple[str, int, float, flo
     folder = f"{names.TENSORBOARD}/{split}"
     files = sorted((run / folder).glob("events.out.tfevents.*"))
     if len(files) > MAX_EVENT_FILES:
-        raise HistoryError("too_many_events", folder=folder, count=len(files), limit=MAX_EVENT_FILES)
+        raise HistoryError("bad_file", error=f"{folder} holds {len(files)} event files; at most {MAX_EVENT_FILES} are read")
     scalars, spans = [], []
     for file in files:
         first = last = None

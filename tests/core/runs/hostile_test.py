@@ -53,6 +53,7 @@ def test_a_folder_name_that_is_not_utf8_is_listed_escaped(tiny_run, tmp_path):
     for name in found:
         name.encode("utf-8")  # what a page sends to the browser must encode
     assert found["lab/bad\\xff"].path == root / os.fsdecode(b"bad\xff")  # the folder itself is still found
+    assert "not UTF-8" in found["lab/bad\\xff"].error and found["lab/good"].error is None
 
 
 def test_staging_folders_and_hidden_folders_are_not_models(tiny_run, tmp_path):
