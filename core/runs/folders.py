@@ -22,6 +22,8 @@ import io
 import json
 import math
 import os
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,12 +113,50 @@ def _candidates(root: Path) -> list[Path]:
     return found
 
 
+_CHECKED_FILES = (CONFIG, SRC_VOCAB, TGT_VOCAB, TOKENIZER, WEIGHTS, METRICS, TRAINING)
+_checks: OrderedDict[tuple, str | None] = OrderedDict()  # a folder's files' signature -> what check() said
+_checks_lock = threading.Lock()
+_CHECKS_KEPT = 4096
+
+
+def _signature(path: Path) -> tuple:
+    """The folder and each file ``model_files.check`` reads: link and target, inode, size, modification time."""
+    out: list = [str(path)]
+    for name in ("", *_CHECKED_FILES):
+        for look in (os.lstat, os.stat):
+            try:
+                info = look(path / name if name else path)
+                out.append((info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_mode))
+            except OSError as e:
+                out.append(e.errno)
+    return tuple(out)
+
+
+def _check(path: Path) -> str | None:
+    """``model_files.check(path)``, remembered until one of the files it reads changes; never raises."""
+    key = _signature(path)
+    with _checks_lock:
+        if key in _checks:
+            _checks.move_to_end(key)
+            return _checks[key]
+    try:
+        error = model_files.check(path)
+    except Exception as e:  # noqa: BLE001 - whatever a folder holds, the listing goes on
+        error = model_files.scrub(f"{type(e).__name__}: {e}")[:300]
+    with _checks_lock:
+        _checks[key] = error
+        while len(_checks) > _CHECKS_KEPT:
+            _checks.popitem(last=False)
+    return error
+
+
 def find_runs(roots: tuple[Path, ...] | list[Path] | None = None) -> list[RunInfo]:
     """Run folders directly under each root (``assets/<name>``, ``runs/<name>``), every file checked.
 
     A model is named ``<root's name>/<folder>`` (see :func:`display_name`); when two roots
     share a name, the later one's models get the root's parent folder in front, so no two
-    models share a name. Hidden folders (an export's staging folder) are not models; a
+    models share a name. Each folder's check is remembered until one of its files changes.
+    Hidden folders (an export's staging folder) are not models; a
     folder whose path is not UTF-8 is listed, unusable, with :data:`NOT_UTF8` (its path cannot
     key a cache or reach a browser).
     """
@@ -125,10 +165,7 @@ def find_runs(roots: tuple[Path, ...] | list[Path] | None = None) -> list[RunInf
     for root in model_roots() if roots is None else roots:
         for path in _candidates(root):
             missing = [f for f in REQUIRED_FILES if not (path / f).is_file()]
-            try:
-                error = f"missing {', '.join(missing)}" if missing else model_files.check(path)
-            except Exception as e:  # noqa: BLE001 - whatever a folder holds, the listing goes on
-                error = model_files.scrub(f"{type(e).__name__}: {e}")[:300]
+            error = f"missing {', '.join(missing)}" if missing else _check(path)
             if not _is_text(str(path)):
                 error = NOT_UTF8
             base = f"{display_name(root.name)}/{display_name(path.name)}"

@@ -65,7 +65,9 @@ def _tf_config() -> None:
         index = task.get("index", 0) if isinstance(task, dict) else None
         ok = isinstance(task, dict) and isinstance(task.get("type", "worker"), str)
         if not ok or isinstance(index, bool) or not isinstance(index, int) or index < 0:
-            raise UsageError(f"$TF_CONFIG's task must be an object with a text 'type' and an 'index' ≥ 0, got {str(task)[:60]}")
+            raise UsageError(
+                f"$TF_CONFIG's task must be an object with a text 'type' and an 'index' ≥ 0, got {str(task)[:60]}"
+            )
     if not isinstance(spec.get("cluster", {}), dict):
         raise UsageError("$TF_CONFIG's cluster must be an object")
 
