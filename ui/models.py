@@ -84,9 +84,13 @@ def get_translator(path: str):
     signature = _files_signature(path)
     failure = _remembered(path, signature)
     if failure is not None:
-        from ui.i18n import t
+        from ui.i18n import t, translate
 
-        raise LoadFailed(t("guard.remembered", error=failure))
+        try:
+            message = t("guard.remembered", error=failure)
+        except Exception:  # noqa: BLE001 - no session (the warm-up thread): in English
+            message = translate("guard.remembered", "en", error=failure)
+        raise LoadFailed(message)
     try:
         return _translator(path, signature)
     except Exception as e:

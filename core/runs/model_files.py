@@ -6,11 +6,20 @@ model folder and the concrete problem, never an absolute server path and never t
 content of a file it refused:
 
 - a file (or a symlink) that resolves outside the model folder is refused;
-- files have size caps (:data:`MAX_BYTES`); text must be UTF-8 (a leading BOM is dropped);
-- JSON must be an object with the expected field types, numbers finite;
-- ``config.json`` must be a valid :class:`core.config.ModelConfig` within its size caps;
+- only regular files are read: a file is opened without waiting (a FIFO, socket or device is
+  refused, never read) and read up to its size cap (:data:`MAX_BYTES`) from the open descriptor;
+- text must be UTF-8 (a leading BOM is dropped);
+- JSON must be an object with the expected field types, numbers finite, counts at most
+  :data:`MAX_COUNT`; nulls are missing values where a field is optional;
+- ``config.json`` must be a valid :class:`core.config.ModelConfig` within its size caps and
+  within the cost budget of :mod:`core.runs.cost` (estimated before anything is built);
 - vocabularies must match the config's sizes; a subword model's ``tokenizer.model`` must have
-  the checksum its config records and the pieces of its vocabularies; weights must be an HDF5 file.
+  the checksum its config records and the pieces of its vocabularies; weights must be an HDF5
+  file of bounded size whose every value is finite (:mod:`core.runs.weights`).
+
+The explanation files (``attribution.json``, ``head_importance.json``) are checked in
+:mod:`core.runs.explanations`, TensorBoard events in :mod:`core.runs.history`, both through
+:func:`read_bytes`.
 """
 
 from __future__ import annotations
