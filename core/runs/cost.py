@@ -14,14 +14,12 @@ refused when its estimate is over the budget:
 The parameter count follows the layers of :mod:`core.models` (tests compare it with built
 models); memory and compute are leading-order estimates of the same request.
 
-    python -m core.runs.cost assets/additive runs/my-model      # each folder's estimate and the budget
+``python -m core.runs.report --cost FOLDER...`` prints each folder's estimate and the budget.
 """
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 from core.models.config import ModelConfig
 
@@ -118,32 +116,3 @@ def estimate(config: ModelConfig) -> Cost:
 def over_budget(config: ModelConfig) -> str | None:
     """Why a model of ``config`` is too costly to build (one line), or None."""
     return estimate(config).over_budget()
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Print each model folder's estimate against the budget; exit 1 when one is over it or unreadable."""
-    from core.runs import model_files, names
-
-    folders = [Path(a) for a in (sys.argv[1:] if argv is None else argv)]
-    if not folders:
-        print("usage: python -m core.runs.cost FOLDER...", file=sys.stderr)
-        return 2
-    print(f"budget: {MAX_PARAMS:,} parameters, {MAX_MEMORY_BYTES / 1024**3:.0f} GiB, {MAX_FLOPS / 1e9:,.0f} GFLOP")
-    code = 0
-    for folder in folders:
-        try:
-            c = estimate(model_files.read_config(folder))
-        except names.RunError as e:
-            print(f"{folder}: {e}")
-            code = 1
-            continue
-        verdict = "within the budget" if c.within_budget else "OVER the budget"
-        print(
-            f"{folder}: {c.params:,} parameters, {c.memory_bytes / 1024**2:,.0f} MiB, {c.flops / 1e9:,.1f} GFLOP: {verdict}"
-        )
-        code = code if c.within_budget else 1
-    return code
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -52,7 +52,9 @@ def read_attribution(folder: Path, pairs) -> dict | None:
     for key, value in spearman.items():
         _need(ATTRIBUTION, key in pairs, "'spearman' has an unknown comparison", key)
         _need(ATTRIBUTION, _number(value, -1.0, 1.0), f"'spearman.{key}' must be a number in [-1, 1]", value)
-    _need(ATTRIBUTION, _count(data.get("sentences"), 1), "'sentences' must be a whole number ≥ 1", data.get("sentences"))
+    _need(
+        ATTRIBUTION, _count(data.get("sentences"), 1), "'sentences' must be a whole number ≥ 1", data.get("sentences")
+    )
     return data
 
 
@@ -72,7 +74,9 @@ def read_head_importance(folder: Path, kinds) -> dict | None:
     name = HEAD_IMPORTANCE
     data = model_files.read_object(folder, name)
     heads = data.get("heads")
-    _need(name, isinstance(heads, list) and 0 < len(heads) <= MAX_HEADS, f"'heads' must be 1 to {MAX_HEADS} heads", heads)
+    _need(
+        name, isinstance(heads, list) and 0 < len(heads) <= MAX_HEADS, f"'heads' must be 1 to {MAX_HEADS} heads", heads
+    )
     for i, row in enumerate(heads):
         _head(name, f"heads[{i}]", row, kinds)
     _head(name, "most_important", data.get("most_important"), kinds)

@@ -265,7 +265,9 @@ def _read_events(run: Path, split: str) -> tuple[list[tuple[str, int, float, flo
     folder = f"{names.TENSORBOARD}/{split}"
     files = sorted((run / folder).glob("events.out.tfevents.*"))
     if len(files) > MAX_EVENT_FILES:
-        raise HistoryError("bad_file", error=f"{folder} holds {len(files)} event files; at most {MAX_EVENT_FILES} are read")
+        raise HistoryError(
+            "bad_file", error=f"{folder} holds {len(files)} event files; at most {MAX_EVENT_FILES} are read"
+        )
     scalars, spans = [], []
     for file in files:
         first = last = None

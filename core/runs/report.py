@@ -3,6 +3,7 @@
 python -m core.runs.report                 # Markdown table of the shipped models in assets/
 python -m core.runs.report assets/additive runs/my-model
 python -m core.runs.report --commands      # the recorded command lines that trained each model
+python -m core.runs.report --cost          # each model's estimated cost against the budget (core.runs.cost)
 """
 
 from __future__ import annotations
@@ -110,15 +111,38 @@ def command_lines(paths: list[Path]) -> str:
     return "\n\n".join(blocks)
 
 
+def cost_lines(paths: list[Path]) -> tuple[str, bool]:
+    """Each folder's estimated parameters, memory and compute per request at its caps; and whether all are within budget."""
+    from core.runs import cost, model_files
+
+    lines = [
+        f"budget: {cost.MAX_PARAMS:,} parameters, {cost.MAX_MEMORY_BYTES / 1024**3:.0f} GiB, "
+        f"{cost.MAX_FLOPS / 1e9:,.0f} GFLOP per request"
+    ]
+    ok = True
+    for path in paths:
+        c = cost.estimate(model_files.read_config(path))
+        verdict = "within the budget" if c.within_budget else "OVER the budget"
+        lines.append(
+            f"`{_name(path)}`: {c.params:,} parameters, {c.memory_bytes / 1024**2:,.0f} MiB, "
+            f"{c.flops / 1e9:,.1f} GFLOP: {verdict}"
+        )
+        ok = ok and c.within_budget
+    return "\n".join(lines), ok
+
+
 def _name(path: Path) -> str:
     resolved = path.resolve()
-    return (resolved.relative_to(folders.PROJECT_ROOT) if resolved.is_relative_to(folders.PROJECT_ROOT) else path).as_posix()
+    return (
+        resolved.relative_to(folders.PROJECT_ROOT) if resolved.is_relative_to(folders.PROJECT_ROOT) else path
+    ).as_posix()
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m core.runs.report", description=__doc__.splitlines()[0])
     p.add_argument("folders", nargs="*", type=Path, help="model folders (default: every one in assets/)")
     p.add_argument("--commands", action="store_true", help="print the command lines that trained each model")
+    p.add_argument("--cost", action="store_true", help="print each model's estimated cost against the budget")
     args = p.parse_args(argv)
     paths = args.folders or [r.path for r in folders.find_runs([folders.PROJECT_ROOT / "assets"]) if r.error is None]
     if not paths:
@@ -129,6 +153,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {not_runs[0]} is not a model folder (no {folders.CONFIG} there)", file=sys.stderr)
         return 2
     try:
+        if args.cost:
+            text, ok = cost_lines(paths)
+            print(text)
+            return 0 if ok else 1
         print(command_lines(paths) if args.commands else markdown_table(paths))
     except (OSError, ValueError, folders.RunError) as e:
         print(f"error: {e}", file=sys.stderr)

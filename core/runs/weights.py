@@ -59,10 +59,7 @@ def _non_finite(dataset) -> bool:
         return not np.isfinite(dataset[()]).all()
     per_row = max(1, math.prod(dataset.shape[1:]))
     step = max(1, SLAB // per_row)
-    for start in range(0, dataset.shape[0], step):
-        if not np.isfinite(dataset[start : start + step]).all():
-            return True
-    return False
+    return any(not np.isfinite(dataset[start : start + step]).all() for start in range(0, dataset.shape[0], step))
 
 
 def scan(path: Path) -> str | None:
@@ -96,4 +93,3 @@ def check(path: Path) -> str | None:
         while len(_scans) > _REMEMBERED:
             _scans.popitem(last=False)
     return problem
-
