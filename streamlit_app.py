@@ -4,6 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui.guard import guarded
 from ui.i18n import t
 from ui.present import apply_page_style, presenting
 from ui.sidebar import display_settings, model_picker
@@ -34,6 +35,6 @@ pages = [
 ]
 page = st.navigation(pages)
 apply_page_style()
-model_picker()
+guarded(model_picker, "the sidebar")  # an error becomes a message naming the model, never a traceback
 warm_up()  # once per process, in the background: every model loaded and traced
-page.run()
+guarded(page.run, f"the page {page.url_path or 'home'}")

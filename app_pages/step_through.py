@@ -102,6 +102,9 @@ if result is None or run is None:
     st.caption(t("step.caption"))
     st.stop()
 steps, pos = result.steps, st.session_state[POS]
+if not steps:  # the model's first choice was padding: nothing to step through
+    st.info(t("guard.no_steps"))
+    st.stop()
 tr = result.translation
 if tr.truncated_from is not None:
     st.warning(t("translate.too_long_tokens", n=tr.truncated_from, kept=len(tr.source_tokens)))

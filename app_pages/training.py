@@ -107,6 +107,9 @@ for file in uploads or []:
 metrics = list(METRICS) if metric == "both" else [metric]
 frames = []
 for name, curves in entries:
+    if curves.missing_epochs:  # TensorBoard lost epochs to a kill: said, not hidden
+        lacking = ", ".join(map(str, curves.missing_epochs))
+        st.caption(t("guard.tensorboard_lacks", name=escape_markdown(name), epochs=lacking))
     try:
         frames.append(long_form(curves, name, metrics, x, weight))
     except HistoryError as e:

@@ -23,7 +23,7 @@ import numpy as np
 
 from core import runs
 from core.data import DataNotFoundError, group_references, parse_tsv, read_pairs, split_pairs
-from core.runs import model_files
+from core.runs import atomic, model_files
 from core.runs.lock import LockedError, run_lock
 
 SAMPLE_COUNT = 8
@@ -187,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     write = args.write and not args.tsv
     try:
         with run_lock(args.run, "evaluate --write") if write else contextlib.nullcontext():
+            if write:
+                atomic.remove_stale(args.run)  # the temporary metrics.json of a killed --write
             return _run(args, write)
     except LockedError as e:
         print(f"error: {e}", file=sys.stderr)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import re
 import threading
 from pathlib import Path
@@ -15,12 +17,15 @@ MODEL_KEY = "sidebar_model"
 DECODE_CACHE_ENTRIES = 512  # shared results of identical requests, across sessions
 
 disable_keras_cleanup()  # the models below are shared; see ui/keras_cleanup.py
-_LOAD_LOCK = threading.Lock()  # Keras builds one model at a time
+_LOAD_LOCK = threading.Lock()  # Keras builds one model at a time (checks and tracing happen outside)
 
 
 def list_models() -> list[runs.RunInfo]:
-    """Every run folder under ``assets/`` and ``runs/`` (or ``$ATTENTION_LAB_MODEL_DIRS``), broken ones with their error."""
-    return _find_runs(runs.model_roots())
+    """Every run folder under ``assets/`` and ``runs/`` (or ``$ATTENTION_LAB_MODEL_DIRS``), broken ones with their error.
+
+    A model that failed to load is listed as unusable with that error until its files change.
+    """
+    return [_with_failure(r) for r in _find_runs(runs.model_roots())]
 
 
 @st.cache_data(ttl=30, show_spinner=False, max_entries=8)
@@ -35,16 +40,88 @@ def refresh_models() -> None:
 
 
 MODELS_KEPT = 8  # translators kept per process (least recently used dropped)
+_LOADED_FILES = (runs.CONFIG, runs.SRC_VOCAB, runs.TGT_VOCAB, runs.TOKENIZER, runs.WEIGHTS)
+_failures: dict[str, tuple[tuple, str]] = {}  # folder -> (its files' signature, why it failed to load)
+_failures_lock = threading.Lock()
+
+
+def _files_signature(path: str) -> tuple:
+    """Size, modification time and inode of each file a load reads: a change means a new try."""
+    out = []
+    for name in _LOADED_FILES:
+        try:
+            info = os.stat(Path(path) / name)
+            out.append((name, info.st_size, info.st_mtime_ns, info.st_ino))
+        except OSError:
+            out.append((name, None))
+    return tuple(out)
+
+
+def _remembered(path: str, signature: tuple) -> str | None:
+    with _failures_lock:
+        failed = _failures.get(path)
+    return failed[1] if failed and failed[0] == signature else None
+
+
+def _with_failure(info: runs.RunInfo) -> runs.RunInfo:
+    if info.error is not None:
+        return info
+    failure = _remembered(str(info.path), _files_signature(str(info.path)))
+    return info if failure is None else dataclasses.replace(info, error=failure)
+
+
+class LoadFailed(runs.RunError):
+    """A model whose last load failed and whose files have not changed since: not tried again."""
+
+
+def get_translator(path: str):
+    """One shared, read-only Translator per model folder and process, its greedy search traced.
+
+    A failed load is remembered with the folder's file signature and raised again at once,
+    without the load lock, until a file changes. Everything that can refuse a folder (its
+    files, the cost budget, NaN weights) is checked before the lock is taken; the lock is held
+    only while Keras builds the model and loads its weights.
+    """
+    signature = _files_signature(path)
+    failure = _remembered(path, signature)
+    if failure is not None:
+        from ui.i18n import t, translate
+
+        try:
+            message = t("guard.remembered", error=failure)
+        except Exception:  # noqa: BLE001 - no session (the warm-up thread): in English
+            message = translate("guard.remembered", "en", error=failure)
+        raise LoadFailed(message)
+    try:
+        return _translator(path, signature)
+    except Exception as e:
+        with _failures_lock:
+            _failures[path] = (signature, error_text(e))
+        raise
+
+
+def _clear() -> None:
+    _translator.clear()
+    with _failures_lock:
+        _failures.clear()
+
+
+get_translator.clear = _clear  # as st.cache_resource's functions have
 
 
 @st.cache_resource(show_spinner=False, max_entries=MODELS_KEPT)  # pages say "working" in their own language
-def get_translator(path: str):
-    """One shared, read-only Translator per model folder and process, its greedy search traced."""
+def _translator(path: str, signature: tuple):
+    """The Translator of ``path`` at the file version ``signature`` (a changed folder is loaded anew)."""
+    from core.runs import model_files
+
+    problem = model_files.check(Path(path))  # files, budget, NaN weights: before the lock
+    if problem is not None:
+        raise runs.RunError(problem)
     with _LOAD_LOCK:
         from core.decoding import load_translator
 
         translator = load_translator(Path(path))
-        translator.warm_up()
+    translator.warm_up()
     return translator
 
 

@@ -27,7 +27,7 @@ from core.attribution.gradients import DEFAULT_STEPS, Attributor
 from core.attribution.rank import spearman_rows
 from core.attribution.rollout import effective_cross_attention
 
-SUMMARY = "attribution.json"
+SUMMARY = "attribution.json"  # core.runs.explanations.ATTRIBUTION
 SLICE = 200  # the first N sentences of the run's seeded test split
 PAIRS = {
     "attention_vs_integrated": ("attention", "integrated"),
@@ -93,24 +93,16 @@ def summarise(translator, sentences: list[str], steps: int = DEFAULT_STEPS, base
 
 
 def read_summary(run: Path) -> dict | None:
-    """``attribution.json`` of a run folder, None when absent; :class:`SummaryError` names what is wrong."""
-    file = run / SUMMARY
-    if not file.is_file():
-        return None
+    """``attribution.json`` of a run folder, None when absent; :class:`SummaryError` names what is wrong.
+
+    Read through the validating reader (:func:`core.runs.explanations.read_attribution`).
+    """
+    from core.runs.explanations import read_attribution
+
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise SummaryError(f"{SUMMARY} of {run.name} is not valid JSON: {e}") from None
-    spearman = data.get("spearman") if isinstance(data, dict) else None
-    if not isinstance(spearman, dict) or not all(
-        k in PAIRS and isinstance(v, int | float) and -1.0 <= v <= 1.0 for k, v in spearman.items()
-    ):
-        raise SummaryError(f"{SUMMARY} of {run.name} has no valid 'spearman' means: {str(spearman)[:80]}")
-    if not isinstance(data.get("sentences"), int) or data["sentences"] < 1:
-        raise SummaryError(
-            f"{SUMMARY} of {run.name}: 'sentences' must be a positive integer, got {data.get('sentences')!r}"
-        )
-    return data
+        return read_attribution(run, PAIRS)
+    except runs.RunError as e:
+        raise SummaryError(str(e)) from None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,7 +22,7 @@ import numpy as np
 from core import runs
 from core.interventions.head_mask import KINDS
 
-IMPORTANCE = "head_importance.json"
+IMPORTANCE = "head_importance.json"  # core.runs.explanations.HEAD_IMPORTANCE
 SLICE = 200
 
 
@@ -67,24 +67,16 @@ def head_importance(translator, sentences: list[str], references: list[list[str]
 
 
 def read_importance(run: Path) -> dict | None:
-    """``head_importance.json`` of a run folder, None when absent; :class:`ImportanceError` names what is wrong."""
-    file = run / IMPORTANCE
-    if not file.is_file():
-        return None
+    """``head_importance.json`` of a run folder, None when absent; :class:`ImportanceError` names what is wrong.
+
+    Read through the validating reader (:func:`core.runs.explanations.read_head_importance`).
+    """
+    from core.runs.explanations import read_head_importance
+
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise ImportanceError(f"{IMPORTANCE} of {run.name} is not valid JSON: {e}") from None
-    heads = data.get("heads") if isinstance(data, dict) else None
-    good = isinstance(heads, list) and heads and all(
-        isinstance(r, dict) and r.get("kind") in KINDS and isinstance(r.get("layer"), int)
-        and isinstance(r.get("head"), int) and isinstance(r.get("bleu_drop"), int | float)
-        and isinstance(r.get("mean_delta_log_p"), int | float)
-        for r in heads
-    )  # fmt: skip
-    if not good:
-        raise ImportanceError(f"{IMPORTANCE} of {run.name} has no valid 'heads' list")
-    return data
+        return read_head_importance(run, KINDS)
+    except runs.RunError as e:
+        raise ImportanceError(str(e)) from None
 
 
 def importance_grid(data: dict, kind: str, layers: int, heads: int, field: str = "bleu_drop") -> np.ndarray:

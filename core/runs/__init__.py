@@ -4,6 +4,9 @@
 - :mod:`~core.runs.atomic` — every write: a temporary file, fsync, rename; fault points for tests;
 - :mod:`~core.runs.lock` — one writer per folder;
 - :mod:`~core.runs.model_files` — the validating reader of every file a page or a CLI reads;
+- :mod:`~core.runs.cost` — a model's parameters, memory and compute from its config, and the budget;
+- :mod:`~core.runs.weights` — the weights file checked: HDF5, bounded, every value finite;
+- :mod:`~core.runs.explanations` — ``attribution.json`` and ``head_importance.json``, checked;
 - :mod:`~core.runs.folders` — finding model folders, reading and writing logs and metrics;
 - :mod:`~core.runs.provenance` — the command lines that made a folder and the epoch it keeps;
 - :mod:`~core.runs.history` — training curves from ``history.csv`` and TensorBoard events;

@@ -157,6 +157,37 @@ def write_text(path: str | os.PathLike, text: str, point: str = "") -> None:
     write_bytes(path, text.encode("utf-8"), point)
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True  # another user's process, or a number no process has: left alone
+    return True
+
+
+def remove_stale(folder: Path) -> list[str]:
+    """Remove ``.tmp-<pid>-<name>`` files and folders directly in ``folder`` whose process is gone; their names.
+
+    What a killed writer leaves (an export's staging folder, a temporary file); a writer that is
+    still running keeps its own.
+    """
+    removed = []
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return removed
+    for p in entries:
+        pid = p.name[len(TEMP_PREFIX) :].split("-", 1)[0]
+        if not p.name.startswith(TEMP_PREFIX) or not pid.isascii() or not pid.isdigit() or _alive(int(pid)):
+            continue
+        with contextlib.suppress(OSError):
+            shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink()
+            removed.append(p.name)
+    return removed
+
+
 def remove_temporaries(folder: Path) -> None:
     """Delete temporary files a killed writer left in ``folder`` and its sub-folders."""
     if folder.is_dir():

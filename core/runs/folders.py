@@ -22,6 +22,8 @@ import io
 import json
 import math
 import os
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +36,11 @@ from core.runs.names import (
     METRICS,
     PROBES,
     REQUIRED_FILES,
+    SRC_VOCAB,
+    TGT_VOCAB,
+    TOKENIZER,
+    TRAINING,
+    WEIGHTS,
     RunError,
 )
 
@@ -66,28 +73,110 @@ def is_run(path: Path) -> bool:
     return (path / CONFIG).is_file()
 
 
+def display_name(part: str) -> str:
+    """A file or folder name as a page may show it: bytes that are not UTF-8 and control characters escaped.
+
+    ``bad\\xff`` for a folder whose name is the bytes ``bad`` and ``0xff``; such a name cannot
+    be sent to a browser as it is.
+    """
+    text = os.fsencode(part).decode("utf-8", "backslashreplace")
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+NOT_UTF8 = "the folder's name or path is not UTF-8 text (shown with \\x escapes); rename it to use the model"
+
+
+def _is_text(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def is_staging(path: Path) -> bool:
+    """A hidden folder, among them the ``.tmp-<pid>-<name>`` staging folder of an export (killed or under way)."""
+    return path.name.startswith(".")
+
+
+def _candidates(root: Path) -> list[Path]:
+    """The folders directly under ``root`` that hold a ``config.json``; none when ``root`` cannot be listed."""
+    try:
+        entries = sorted(root.iterdir()) if root.is_dir() else []
+    except OSError:
+        return []
+    found = []
+    for p in entries:
+        try:
+            if not is_staging(p) and p.is_dir() and is_run(p):
+                found.append(p)
+        except OSError:  # a name too long, a link loop: not a model
+            continue
+    return found
+
+
+_CHECKED_FILES = (CONFIG, SRC_VOCAB, TGT_VOCAB, TOKENIZER, WEIGHTS, METRICS, TRAINING)
+_checks: OrderedDict[tuple, str | None] = OrderedDict()  # a folder's files' signature -> what check() said
+_checks_lock = threading.Lock()
+_CHECKS_KEPT = 4096
+
+
+def _signature(path: Path) -> tuple:
+    """The folder and each file ``model_files.check`` reads: link and target, inode, size, modification time."""
+    out: list = [str(path)]
+    for name in ("", *_CHECKED_FILES):
+        for look in (os.lstat, os.stat):
+            try:
+                info = look(path / name if name else path)
+                out.append((info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_mode))
+            except OSError as e:
+                out.append(e.errno)
+    return tuple(out)
+
+
+def _check(path: Path) -> str | None:
+    """``model_files.check(path)``, remembered until one of the files it reads changes; never raises."""
+    key = _signature(path)
+    with _checks_lock:
+        if key in _checks:
+            _checks.move_to_end(key)
+            return _checks[key]
+    try:
+        error = model_files.check(path)
+    except Exception as e:  # noqa: BLE001 - whatever a folder holds, the listing goes on
+        error = model_files.scrub(f"{type(e).__name__}: {e}")[:300]
+    with _checks_lock:
+        _checks[key] = error
+        while len(_checks) > _CHECKS_KEPT:
+            _checks.popitem(last=False)
+    return error
+
+
 def find_runs(roots: tuple[Path, ...] | list[Path] | None = None) -> list[RunInfo]:
     """Run folders directly under each root (``assets/<name>``, ``runs/<name>``), every file checked.
 
-    A model is named ``<root's name>/<folder>``; when two roots share a name, the later one's
-    models get the root's parent folder in front, so no two models share a name.
+    A model is named ``<root's name>/<folder>`` (see :func:`display_name`); when two roots
+    share a name, the later one's models get the root's parent folder in front, so no two
+    models share a name. Each folder's check is remembered until one of its files changes.
+    Hidden folders (an export's staging folder) are not models; a
+    folder whose path is not UTF-8 is listed, unusable, with :data:`NOT_UTF8` (its path cannot
+    key a cache or reach a browser).
     """
 
     found, names = [], set()
     for root in model_roots() if roots is None else roots:
-        try:
-            paths = sorted(p for p in root.iterdir() if p.is_dir() and is_run(p)) if root.is_dir() else []
-        except OSError:
-            continue
-        for path in paths:
+        for path in _candidates(root):
             missing = [f for f in REQUIRED_FILES if not (path / f).is_file()]
-            error = f"missing {', '.join(missing)}" if missing else model_files.check(path)
-            name = f"{root.name}/{path.name}"
+            error = f"missing {', '.join(missing)}" if missing else _check(path)
+            if not _is_text(str(path)):
+                error = NOT_UTF8
+            base = f"{display_name(root.name)}/{display_name(path.name)}"
+            name = base
             if name in names:
-                name = f"{root.parent.name}/{root.name}/{path.name}"
+                name = f"{display_name(root.parent.name)}/{base}"
             n = 2
             while name in names:
-                name, n = f"{root.name}/{path.name} ({n})", n + 1
+                name, n = f"{base} ({n})", n + 1
             names.add(name)
             found.append(RunInfo(name=name, path=path, error=error))
     return found

@@ -40,6 +40,8 @@ NUMERIC_COLUMNS = ("epoch", *METRIC_COLUMNS, "learning_rate", "wall_time")
 STEP_COLUMNS = ("step", "epoch", "loss", "accuracy")
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # the same as the server's upload cap
 MAX_ROWS = 100_000
+MAX_EVENT_BYTES = 16 * 1024 * 1024  # one TensorBoard event file (a 100-epoch run writes a few kB)
+MAX_EVENT_FILES = 64  # event files per split folder (one per start or resume of a run)
 
 MESSAGES = {
     "empty": "The file is empty.",
@@ -76,6 +78,7 @@ class RunCurves:
     epochs: pd.DataFrame  # columns "epoch" and some of NUMERIC_COLUMNS, one row per epoch
     steps: pd.DataFrame | None = None  # columns STEP_COLUMNS
     steps_per_epoch: float | None = None
+    missing_epochs: tuple[int, ...] = ()  # epochs of history.csv that the TensorBoard events lack
 
 
 # --------------------------------------------------------------------------- CSV
@@ -155,12 +158,12 @@ def validate_upload(data: bytes) -> pd.DataFrame:
     return _drop_repeats(frame, "epoch")
 
 
-def _read(folder: Path, name: str) -> bytes:
+def _read(folder: Path, name: str, limit: int | None = None) -> bytes:
     """A file's bytes through the validating reader (inside the folder, within its size cap)."""
     from core.runs import model_files
 
     try:
-        return model_files.read_bytes(folder, name)
+        return model_files.read_bytes(folder, name, limit)
     except model_files.ModelFileError as e:
         raise HistoryError("bad_file", error=str(e)) from None
 
@@ -220,9 +223,8 @@ _TAGS = {  # Keras TensorBoard tag -> history column (before the validation pref
 _ITERATIONS = "evaluation_loss_vs_iterations"  # validation loss at the step count of each epoch's end
 
 
-def _records(file: Path):
-    """The records of a TFRecord file; a last record still being written is left out."""
-    data = file.read_bytes()
+def _records(data: bytes):
+    """The records of a TFRecord file's bytes; a last record still being written is left out."""
     offset = 0
     while offset + 12 <= len(data):
         (length,) = struct.unpack_from("<Q", data, offset)
@@ -234,25 +236,42 @@ def _records(file: Path):
 
 
 def _scalar(value) -> float | None:
+    """The number of a scalar summary; None for anything else, or for a tensor whose bytes do not match its shape."""
     if value.HasField("simple_value"):
         return float(value.simple_value)
-    if value.HasField("tensor"):
-        from tensorboard.util import tensor_util
+    if not value.HasField("tensor"):
+        return None
+    tensor = value.tensor
+    if math.prod(d.size for d in tensor.tensor_shape.dim) != 1:  # only scalars; never expand a claimed shape
+        return None
+    from tensorboard.util import tensor_util
 
-        array = tensor_util.make_ndarray(value.tensor)
-        return float(array.reshape(-1)[0]) if array.size == 1 and array.dtype.kind in "fiu" else None
-    return None
+    try:
+        array = tensor_util.make_ndarray(tensor)
+    except (ValueError, TypeError, KeyError):  # bytes that do not fill the shape, an unknown dtype
+        return None
+    return float(array.reshape(-1)[0]) if array.size == 1 and array.dtype.kind in "fiu" else None
 
 
-def _read_events(folder: Path) -> tuple[list[tuple[str, int, float, float]], list[tuple[float, float]]]:
-    """``(tag, step, wall_time, value)`` of every scalar in a folder's event files, and each file's (first, last) time."""
+def _read_events(run: Path, split: str) -> tuple[list[tuple[str, int, float, float]], list[tuple[float, float]]]:
+    """``(tag, step, wall_time, value)`` of every scalar in a split's event files, and each file's (first, last) time.
+
+    Each file is read through the validating reader: a regular file inside the run folder, at
+    most :data:`MAX_EVENT_BYTES`.
+    """
     from google.protobuf.message import DecodeError
     from tensorboard.compat.proto import event_pb2
 
+    folder = f"{names.TENSORBOARD}/{split}"
+    files = sorted((run / folder).glob("events.out.tfevents.*"))
+    if len(files) > MAX_EVENT_FILES:
+        raise HistoryError(
+            "bad_file", error=f"{folder} holds {len(files)} event files; at most {MAX_EVENT_FILES} are read"
+        )
     scalars, spans = [], []
-    for file in sorted(folder.glob("events.out.tfevents.*")):
+    for file in files:
         first = last = None
-        for offset, record in _records(file):
+        for offset, record in _records(_read(run, f"{folder}/{file.name}", MAX_EVENT_BYTES)):
             try:
                 event = event_pb2.Event.FromString(record)
             except DecodeError as e:
@@ -303,8 +322,8 @@ def read_tensorboard(folder: Path) -> RunCurves:
     columns: dict[tuple[int, str], float] = {}
     wall: dict[int, float] = {}
     ratios: list[float] = []
-    train, train_spans = _read_events(board / "train")
-    validation, val_spans = _read_events(board / "validation")
+    train, train_spans = _read_events(folder, "train")
+    validation, val_spans = _read_events(folder, "validation")
     clock = training_clock(train_spans + val_spans)
     for prefix, scalars in (("", train), ("val_", validation)):
         seen = 0
@@ -328,7 +347,16 @@ def read_tensorboard(folder: Path) -> RunCurves:
     )
     steps = read_steps(folder)
     per_epoch = float(np.median(ratios)) if ratios else steps_per_epoch(steps)
-    return RunCurves(frame, steps, per_epoch)
+    return RunCurves(frame, steps, per_epoch, _lacking(folder, epochs))
+
+
+def _lacking(folder: Path, epochs: list[int]) -> tuple[int, ...]:
+    """Epochs that ``history.csv`` has and the events lack (a kill between the two writes); () without a history."""
+    try:
+        logged = read_history(folder)["epoch"]
+    except (HistoryError, OSError):
+        return ()
+    return tuple(sorted(int(e) for e in set(logged.dropna().astype(int)) - set(epochs)))
 
 
 def read_run(folder: Path, source: str = "history") -> RunCurves:

@@ -6,18 +6,29 @@ model folder and the concrete problem, never an absolute server path and never t
 content of a file it refused:
 
 - a file (or a symlink) that resolves outside the model folder is refused;
-- files have size caps (:data:`MAX_BYTES`); text must be UTF-8 (a leading BOM is dropped);
-- JSON must be an object with the expected field types, numbers finite;
-- ``config.json`` must be a valid :class:`core.models.config.ModelConfig` within its size caps;
+- only regular files are read: a file is opened without waiting (a FIFO, socket or device is
+  refused, never read) and read up to its size cap (:data:`MAX_BYTES`) from the open descriptor;
+- text must be UTF-8 (a leading BOM is dropped);
+- JSON must be an object with the expected field types, numbers finite, counts at most
+  :data:`MAX_COUNT`; nulls are missing values where a field is optional;
+- ``config.json`` must be a valid :class:`core.models.config.ModelConfig` within its size caps and
+  within the cost budget of :mod:`core.runs.cost` (estimated before anything is built);
 - vocabularies must match the config's sizes; a subword model's ``tokenizer.model`` must have
-  the checksum its config records and the pieces of its vocabularies; weights must be an HDF5 file.
+  the checksum its config records and the pieces of its vocabularies; weights must be an HDF5
+  file of bounded size whose every value is finite (:mod:`core.runs.weights`).
+
+The explanation files (``attribution.json``, ``head_importance.json``) are checked in
+:mod:`core.runs.explanations`, TensorBoard events in :mod:`core.runs.history`, both through
+:func:`read_bytes`.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import stat
 from pathlib import Path
 
 from core.models.config import ModelConfig
@@ -67,20 +78,40 @@ def resolve(folder: Path, name: str) -> Path:
 
 
 def read_bytes(folder: Path, name: str, limit: int | None = None) -> bytes:
-    """The bytes of ``folder/name``, checked to lie inside ``folder`` and within its size cap."""
+    """The bytes of ``folder/name``: a regular file inside ``folder``, within its size cap.
+
+    The file is opened without following a last link and without waiting (a FIFO or a device
+    is refused, never read), checked on the open descriptor, and read up to the cap only.
+    """
     path = resolve(folder, name)
-    if not path.exists():
-        raise ModelFileError(name, "is missing")
-    if not path.is_file():
-        raise ModelFileError(name, "is not a regular file")
     cap = limit or MAX_BYTES.get(Path(name).name, MAX_BYTES["probe"])
-    size = path.stat().st_size
-    if size > cap:
-        raise ModelFileError(name, f"has {size:,} bytes; at most {cap:,} are allowed")
     try:
-        return path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise ModelFileError(name, "is missing") from None
+    except OSError as e:
+        raise ModelFileError(name, f"cannot be opened ({e.strerror or type(e).__name__})") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ModelFileError(name, "is not a regular file")
+        if info.st_size > cap:
+            raise ModelFileError(name, f"has {info.st_size:,} bytes; at most {cap:,} are allowed")
+        chunks, left = [], cap + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
     except OSError as e:
         raise ModelFileError(name, f"cannot be read ({e.strerror or type(e).__name__})") from None
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > cap:  # it grew while being read
+        raise ModelFileError(name, f"has more than {cap:,} bytes; at most {cap:,} are allowed")
+    return data
 
 
 def read_text(folder: Path, name: str, limit: int | None = None) -> str:
@@ -111,12 +142,16 @@ def _is_number(v) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
 
 
+MAX_COUNT = 10**12  # the largest count a file may hold (parameters, sentences, epochs): a table can show it
+
+
 def _is_count(v) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+    return isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= MAX_COUNT
 
 
 def _need(name: str, ok: bool, what: str, value) -> None:
     if not ok:
+        what = what.replace("must be a whole number", f"must be a whole number up to {MAX_COUNT:,}")
         shown = repr(value)
         raise ModelFileError(name, f"{what}, got {shown[:40]}{'…' if len(shown) > 40 else ''}")
 
@@ -127,6 +162,15 @@ def read_config(folder: Path) -> ModelConfig:
         return ModelConfig.from_dict(data)
     except (TypeError, ValueError) as e:
         raise ModelFileError(names.CONFIG, str(e)[:300]) from None
+
+
+def check_cost(config: ModelConfig) -> None:
+    """Refuse a config whose model is over the budget of :mod:`core.runs.cost` (before anything is built)."""
+    from core.runs.cost import over_budget
+
+    problem = over_budget(config)
+    if problem:
+        raise ModelFileError(names.CONFIG, problem)
 
 
 def read_vocab(folder: Path, name: str, size: int | None = None):
@@ -173,19 +217,21 @@ def read_tokenizer(folder: Path, config: ModelConfig, src_vocab=None, tgt_vocab=
 
 
 def check_weights(folder: Path) -> Path:
-    """The weights file, checked to be an HDF5 file that opens."""
-    import h5py
+    """The weights file: a regular HDF5 file inside the folder, within its caps, every value finite."""
+    from core.runs import weights
 
     path = resolve(folder, names.WEIGHTS)
-    if not path.is_file():
-        raise ModelFileError(names.WEIGHTS, "is missing")
-    if path.stat().st_size > MAX_BYTES[names.WEIGHTS]:
-        raise ModelFileError(names.WEIGHTS, "is larger than 2 GiB")
     try:
-        with h5py.File(path, "r") as f:
-            f.keys()
-    except Exception as e:  # h5py raises OSError, KeyError, RuntimeError... on a damaged file
-        raise ModelFileError(names.WEIGHTS, f"is not a readable HDF5 file ({scrub(str(e))[:120]})") from None
+        info = os.stat(path)
+    except OSError:
+        raise ModelFileError(names.WEIGHTS, "is missing") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ModelFileError(names.WEIGHTS, "is not a regular file")
+    if info.st_size > MAX_BYTES[names.WEIGHTS]:
+        raise ModelFileError(names.WEIGHTS, "is larger than 2 GiB")
+    problem = weights.check(path)
+    if problem:
+        raise ModelFileError(names.WEIGHTS, scrub(problem))
     return path
 
 
@@ -217,13 +263,15 @@ def read_metrics(folder: Path) -> dict | None:
         if key in data.get("beam", {}):
             _need(name, _is_number(data["beam"][key]), f"'beam.{key}' must be a finite number", data["beam"][key])
     training = data.get("training", {})
-    for key in ("epochs",):
-        if key in training:
+    for key in ("epochs", "saved_epoch"):
+        if training.get(key) is not None:
             _need(name, _is_count(training[key]), f"'training.{key}' must be a whole number", training[key])
     for key in ("wall_time_s", "best_val_loss"):
         if training.get(key) is not None:
             _need(name, _is_number(training[key]), f"'training.{key}' must be a finite number", training[key])
-    if "hardware" in training:
+    if training.get("keep") is not None:
+        _need(name, training["keep"] in ("best", "last"), "'training.keep' must be best or last", training["keep"])
+    if training.get("hardware") is not None:
         _need(name, isinstance(training["hardware"], str), "'training.hardware' must be text", training["hardware"])
     if data.get("model", {}).get("params") is not None:
         params = data["model"]["params"]
@@ -270,6 +318,7 @@ def check(folder: Path) -> str | None:
     """
     try:
         config = read_config(folder)
+        check_cost(config)
         src_vocab = read_vocab(folder, names.SRC_VOCAB, config.src_vocab_size)
         tgt_vocab = read_vocab(folder, names.TGT_VOCAB, config.tgt_vocab_size)
         read_tokenizer(folder, config, src_vocab, tgt_vocab)

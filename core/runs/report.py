@@ -3,12 +3,16 @@
 python -m core.runs.report                 # Markdown table of the shipped models in assets/
 python -m core.runs.report assets/additive runs/my-model
 python -m core.runs.report --commands      # the recorded command lines that trained each model
+python -m core.runs.report --cost          # each model's estimated cost against the budget (core.runs.cost)
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
+import os
+import stat
 import sys
 from pathlib import Path
 
@@ -23,22 +27,26 @@ def card(config: ModelConfig, metrics: dict | None, history: list[dict[str, floa
     when ``metrics.json`` does not.
     """
     metrics = metrics or {}
-    training = metrics.get("training", {})
+    training = metrics.get("training") or {}
     saved = saved or {}
-    wall = training.get("wall_time_s", history[-1]["wall_time"] if history else math.nan)
+
+    def given(value, fallback):  # a null in metrics.json is a missing value
+        return fallback if value is None else value
+
+    wall = given(training.get("wall_time_s"), history[-1]["wall_time"] if history else math.nan)
     return {
         "architecture": config.label,
         "text": config.text_label,
-        "parameters": metrics.get("model", {}).get("params"),
-        "epochs": training.get("epochs", int(history[-1]["epoch"]) if history else 0),
-        "saved epoch": training.get("saved_epoch", saved.get("epoch")),
-        "kept": training.get("keep", saved.get("keep")),
+        "parameters": (metrics.get("model") or {}).get("params"),
+        "epochs": given(training.get("epochs"), int(history[-1]["epoch"]) if history else 0),
+        "saved epoch": given(training.get("saved_epoch"), saved.get("epoch")),
+        "kept": given(training.get("keep"), saved.get("keep")),
         "training time (min)": round(wall / 60, 1),
-        "hardware": training.get("hardware", ""),
+        "hardware": given(training.get("hardware"), ""),
         "BLEU": metrics.get("bleu"),
         "chrF": metrics.get("chrf"),
         "BLEU (cased)": metrics.get("bleu_cased"),
-        "BLEU (beam)": metrics.get("beam", {}).get("bleu"),
+        "BLEU (beam)": (metrics.get("beam") or {}).get("bleu"),
         "test sentences": metrics.get("sentences"),
     }
 
@@ -81,12 +89,23 @@ def markdown_table(paths: list[Path]) -> str:
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for path in paths:
         row = read_card(path)
-        size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
+        size = _bytes(path) / 1e6
         row = {"model": f"`{_name(path)}`", **row, "MB": round(size, 1)}
         if row["saved epoch"] is not None:
             row["saved epoch"] = f"{row['saved epoch']} ({row['kept']})"
         lines.append("| " + " | ".join(_cell(row[c]) for c in columns) + " |")
     return "\n".join(lines)
+
+
+def _bytes(folder: Path) -> int:
+    """Bytes of the regular files under ``folder``, links not followed."""
+    total = 0
+    for top, _dirs, files in os.walk(folder):
+        for name in files:
+            with contextlib.suppress(OSError):
+                info = os.lstat(os.path.join(top, name))
+                total += info.st_size if stat.S_ISREG(info.st_mode) else 0
+    return total
 
 
 def command_lines(paths: list[Path]) -> str:
@@ -101,6 +120,26 @@ def command_lines(paths: list[Path]) -> str:
     return "\n\n".join(blocks)
 
 
+def cost_lines(paths: list[Path]) -> tuple[str, bool]:
+    """Each folder's estimated parameters, memory and compute per request at its caps; and whether all are within budget."""
+    from core.runs import cost, model_files
+
+    lines = [
+        f"budget: {cost.MAX_PARAMS:,} parameters, {cost.MAX_MEMORY_BYTES / 1024**3:.0f} GiB, "
+        f"{cost.MAX_FLOPS / 1e9:,.0f} GFLOP per request"
+    ]
+    ok = True
+    for path in paths:
+        c = cost.estimate(model_files.read_config(path))
+        verdict = "within the budget" if c.within_budget else "OVER the budget"
+        lines.append(
+            f"`{_name(path)}`: {c.params:,} parameters, {c.memory_bytes / 1024**2:,.0f} MiB, "
+            f"{c.flops / 1e9:,.1f} GFLOP: {verdict}"
+        )
+        ok = ok and c.within_budget
+    return "\n".join(lines), ok
+
+
 def _name(path: Path) -> str:
     resolved = path.resolve()
     return (
@@ -113,16 +152,25 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("folders", nargs="*", type=Path, help="model folders (default: every one in assets/)")
     p.add_argument("--commands", action="store_true", help="print the command lines that trained each model")
     p.add_argument("--targets", action="store_true", help="print each quality target and whether it is met")
+    p.add_argument("--cost", action="store_true", help="print each model's estimated cost against the budget")
     args = p.parse_args(argv)
     paths = args.folders or [r.path for r in folders.find_runs([folders.PROJECT_ROOT / "assets"]) if r.error is None]
     if not paths:
         print("error: no model folders given and none found in assets/", file=sys.stderr)
+        return 2
+    not_runs = [p for p in paths if not folders.is_run(p)]
+    if not_runs:
+        print(f"error: {not_runs[0]} is not a model folder (no {names.CONFIG} there)", file=sys.stderr)
         return 2
     try:
         if args.targets:
             from core.runs.targets import targets_report
 
             text, ok = targets_report(paths)
+            print(text)
+            return 0 if ok else 1
+        if args.cost:
+            text, ok = cost_lines(paths)
             print(text)
             return 0 if ok else 1
         print(command_lines(paths) if args.commands else markdown_table(paths))

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import math
+import os
 import shutil
 from pathlib import Path
 
@@ -43,8 +45,64 @@ def _fraction(name: str, value: float) -> None:
         raise UsageError(f"{name} {value} must be a fraction in [0, 1)")
 
 
+MAX_SEED = 2**32 - 1  # Keras seeds NumPy, which takes 32-bit seeds
+MIN_WORD_VOCAB = 5  # the four special tokens and one word
+
+
+def _tf_config() -> None:
+    """``$TF_CONFIG``, when set, must be a JSON object whose ``task`` (if any) has a text type and an index ≥ 0."""
+    text = os.environ.get("TF_CONFIG")
+    if text is None:
+        return
+    try:
+        spec = json.loads(text)
+    except ValueError as e:
+        raise UsageError(f"$TF_CONFIG is not valid JSON ({str(e)[:80]})") from None
+    if not isinstance(spec, dict):
+        raise UsageError(f"$TF_CONFIG must be a JSON object, got a {type(spec).__name__}")
+    task = spec.get("task")
+    if task is not None:
+        index = task.get("index", 0) if isinstance(task, dict) else None
+        ok = isinstance(task, dict) and isinstance(task.get("type", "worker"), str)
+        if not ok or isinstance(index, bool) or not isinstance(index, int) or index < 0:
+            raise UsageError(
+                f"$TF_CONFIG's task must be an object with a text 'type' and an 'index' ≥ 0, got {str(task)[:60]}"
+            )
+    if not isinstance(spec.get("cluster", {}), dict):
+        raise UsageError("$TF_CONFIG's cluster must be an object")
+
+
+def _flag_message(message: str) -> str:
+    """A ModelConfig message (``d_model 65536 is above ...``) with its field named as the flag (``--d-model``)."""
+    field = message.split(" ", 1)[0]
+    if field in {f.name for f in dataclasses.fields(ModelConfig)}:
+        return "--" + field.replace("_", "-") + message[len(field) :]
+    return f"model: {message}"
+
+
+def _init_from(value) -> None:
+    """``--init-from`` must be a usable model folder (checked like any model the app lists)."""
+    if not value:
+        return
+    from core.runs import model_files
+
+    folder = Path(value)
+    if not (folder / runs.CONFIG).is_file():
+        raise UsageError(f"--init-from {value} is not a model folder (no {runs.CONFIG} there)")
+    missing = [f for f in runs.REQUIRED_FILES if not (folder / f).is_file()]
+    problem = f"missing {', '.join(missing)}" if missing else model_files.check(folder)
+    if problem:
+        raise UsageError(f"--init-from {value} cannot be used: {problem}")
+
+
 def validate(args) -> None:
     """Check every argument on its own and against the others; raise :class:`UsageError`."""
+    _tf_config()
+    if args.seed is not None and args.seed > MAX_SEED:
+        raise UsageError(f"--seed {args.seed} is above {MAX_SEED} (seeds are 32-bit)")
+    for flag, value in (("--src-vocab-size", args.src_vocab_size), ("--tgt-vocab-size", args.tgt_vocab_size)):
+        if value is not None and value < MIN_WORD_VOCAB and not args.resume:
+            raise UsageError(f"{flag} {value} must be at least {MIN_WORD_VOCAB} (the four special tokens and a word)")
     _positive("--epochs", args.epochs)
     _positive("--batch-size", args.batch_size)
     _positive("--max-tokens", args.max_tokens)
@@ -85,7 +143,9 @@ def validate(args) -> None:
     try:
         ModelConfig(**sizes)
     except (TypeError, ValueError) as e:
-        raise UsageError(f"model: {e}") from None
+        raise UsageError(_flag_message(str(e))) from None
+    if not args.resume:
+        _init_from(getattr(args, "init_from", None))
 
 
 def model_sizes(args) -> dict:

@@ -12,6 +12,7 @@ Folders written by ``keras.callbacks.BackupAndRestore`` (``latest.weights.h5`` b
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -39,6 +40,31 @@ def weights_path(folder: Path, epoch: int) -> Path:
     return folder / runs.CHECKPOINT / f"epoch_{epoch:03d}.weights.h5"
 
 
+def weights_bytes(model) -> bytes:
+    """The ``.weights.h5`` file of ``model`` (what ``model.save_weights`` writes), made in memory.
+
+    HDF5 never writes to the disk itself: a full disk then fails the plain write of these
+    bytes (:func:`write_weights`) with an ``OSError``, instead of failing inside the HDF5
+    library, whose file can then not be closed without crashing the process.
+    """
+    from keras.src.saving import saving_lib
+
+    buffer = io.BytesIO()
+    store = saving_lib.H5IOStore(buffer, mode="w")
+    try:
+        saving_lib._save_state(model, weights_store=store, assets_store=None, inner_path="", visited_saveables=set())
+    finally:
+        store.close()
+    return buffer.getvalue()
+
+
+def write_weights(model, path: Path, point: str, needed: int = 0) -> None:
+    """``model``'s weights at ``path``, atomically (see :func:`weights_bytes`); ``needed`` bytes checked free first."""
+    if needed:
+        atomic.ensure_space(path, needed)
+    atomic.write_bytes(path, weights_bytes(model), point)
+
+
 def save(model, folder: Path, epoch: int, row: dict, best_epoch: int | None) -> None:
     """Write the state after ``epoch`` and drop all but the last :data:`KEEP` checkpoints."""
     target = folder / runs.CHECKPOINT
@@ -49,8 +75,7 @@ def save(model, folder: Path, epoch: int, row: dict, best_epoch: int | None) -> 
         [*model.weights, *(model.optimizer.variables if model.optimizer else [])],
         like=previous[0].weights if previous else None,
     )
-    with atomic.replacing(weights_path(folder, epoch), "checkpoint", needed) as tmp:
-        model.save_weights(str(tmp), overwrite=True)
+    write_weights(model, weights_path(folder, epoch), "checkpoint", needed)
     atomic.write_text(target / f"epoch_{epoch:03d}.json", json.dumps(meta) + "\n")
     for old in found(folder)[KEEP:]:
         for p in (old.weights, old.weights.with_name(f"epoch_{old.epoch:03d}.json")):

@@ -32,7 +32,7 @@ from core import runs
 from core.data import filter_length, find_data, read_pairs, split_pairs
 from core.models.config import ARCHITECTURES, CHOICES, ModelConfig
 from core.runs import atomic, model_files, provenance
-from core.runs.lock import LockedError, run_lock
+from core.runs.lock import LOCK_FILE, LockedError, run_lock
 from core.text import tokenize
 from core.text.tokenizer import WORDS
 from core.train import args as train_args
@@ -210,6 +210,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     out = run_folder(args)
+    if args.resume and out == args.out and not (out / runs.CONFIG).is_file() and not _has_entries(out):
+        print(f"error: --resume needs an existing run in {out} (no {runs.CONFIG} there)", file=sys.stderr)
+        return 2  # nothing created: no folder, no lock file
     created, fresh = not out.exists(), False
     try:
         with stop.stoppable():
@@ -266,9 +269,20 @@ def _stopped(out: Path, created: bool, fresh: bool, e: stop.Stopped) -> int:
     return e.exit_code
 
 
+def _has_entries(out: Path) -> bool:
+    """Whether ``out`` is a folder holding anything but a lock file."""
+    try:
+        return any(p.name != LOCK_FILE for p in out.iterdir())
+    except OSError:
+        return False
+
+
 def _failed(out: Path, created: bool, fresh: bool, code: int) -> int:
-    """Exit ``code``; a new run that finished no epoch leaves nothing behind that blocks a rerun."""
-    if fresh and out.is_dir() and not train_args.has_progress(out):
+    """Exit ``code``; a run that finished no epoch leaves nothing behind that blocks a rerun.
+
+    A folder this command created goes again, whatever failed; an existing one keeps its files.
+    """
+    if (fresh or created) and out.is_dir() and not train_args.has_progress(out):
         try:
             if created:
                 shutil.rmtree(out)

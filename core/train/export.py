@@ -61,10 +61,17 @@ def compare(reference: list, exported: list) -> dict:
 
 
 def half_precision(src: Path, dst: Path) -> None:
-    """Rewrite a Keras ``.weights.h5`` file with float32 arrays stored as float16."""
+    """Rewrite a Keras ``.weights.h5`` file with float32 arrays stored as float16.
+
+    The new file is made in memory and written with a plain write: a full disk fails that
+    write with an ``OSError``, never inside the HDF5 library (see :func:`core.train.checkpoints.weights_bytes`).
+    """
+    import io
+
     import h5py
 
-    with h5py.File(src, "r") as fin, h5py.File(dst, "w") as fout:
+    buffer = io.BytesIO()
+    with h5py.File(src, "r") as fin, h5py.File(buffer, "w") as fout:
         for key, value in fin.attrs.items():
             fout.attrs[key] = value
 
@@ -78,19 +85,24 @@ def half_precision(src: Path, dst: Path) -> None:
                 fout[name].attrs[key] = value
 
         fin.visititems(copy)
+    atomic.write_bytes(dst, buffer.getvalue())
 
 
 def export(run: Path, out: Path, float16: bool = False) -> dict:
     """Copy ``run`` to ``out``; returns sizes and the check against the original's translations.
 
     The copy is made in a temporary folder beside ``out`` and renamed to ``out`` once checked,
-    so ``out`` is complete or absent. ``run`` is locked meanwhile: no training writes it.
+    so ``out`` is complete or absent; staging folders that killed exports left beside it are
+    removed first. ``run`` is locked meanwhile (no training writes it) and left unchanged.
     """
     if out.exists():
         raise ValueError(f"{out} exists; remove it first")
-    with run_lock(run, "export"):
+    if not (run / runs.CONFIG).is_file():
+        raise ValueError(f"--run {run} is not a model folder (no {runs.CONFIG} there)")
+    with run_lock(run, "export", create=False):  # nothing is written into the source, not even a lock file
         staging = out.with_name(f"{atomic.TEMP_PREFIX}{os.getpid()}-{out.name}")
         out.parent.mkdir(parents=True, exist_ok=True)
+        atomic.remove_stale(out.parent)  # staging folders of exports that were killed
         try:
             result = _export(run, staging, float16, out)
             _fsync_tree(staging)

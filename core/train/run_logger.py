@@ -24,8 +24,7 @@ def save_weights(model, path: Path) -> None:
     """Save the model's own weights, without optimiser state, to ``path`` (atomically)."""
     fresh = build_model(model.config)
     fresh.set_weights(model.get_weights())
-    with atomic.replacing(path, "weights", atomic.hdf5_bytes(fresh.weights, like=path)) as tmp:
-        fresh.save_weights(str(tmp), overwrite=True)
+    checkpoints.write_weights(fresh, path, "weights", atomic.hdf5_bytes(fresh.weights, like=path))
 
 
 class RunLogger(keras.callbacks.Callback):

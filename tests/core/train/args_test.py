@@ -31,8 +31,8 @@ from core.train import export as export_cli
         (("--val-fraction", "0.6", "--test-fraction", "0.5"), "leave no training pairs"),
         (("--max-tokens", "0"), "--max-tokens 0"),
         (("--steps-log-every", "-1"), "--steps-log-every -1"),
-        (("--d-model", "65536", "--arch", "transformer"), "d_model 65536"),
-        (("--embedding-dim", "0"), "embedding_dim"),
+        (("--d-model", "65536", "--arch", "transformer"), "--d-model 65536"),
+        (("--embedding-dim", "0"), "--embedding-dim"),
         (("--verbose", "9"), "--verbose '9'"),
     ],
 )

@@ -1,0 +1,168 @@
+"""The hostile-root fuzzer: hundreds of seeded broken folders beside two good models, every page opened.
+
+One model root holds the two good tiny models and :data:`FOLDERS` hostile folders of every kind
+of ``tests/hostile_folders.py`` (names, file kinds, contents, sizes, links), made from one seed.
+Every page is opened under AppTest on that root with a good model selected; the good models
+translate; then a seeded sample of the damaged folders that are still usable is opened on the
+page that reads what was damaged (sampled, not every folder on every page). Each page run must
+show no exception element, no absolute path of the server and no content of a file outside
+the root, and stay within :data:`PAGE_SECONDS` and :data:`PAGE_RSS_MB` of resident-memory growth.
+The counts are printed (``pytest -s``) and recorded as test properties.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import shutil
+import threading
+import time
+
+import pytest
+
+from core import runs
+from tests.app.conftest import open_app, translate
+from tests.app.hostile_root_test import assert_clean
+from tests.app.tiny_models import ADDITIVE, ROOT_NAME, TRANSFORMER, use_model_dirs
+from tests.hostile_folders import EVENTS, KIND_NAMES, PROBE, complete_template, make_hostile_root
+
+pytestmark = pytest.mark.slow
+
+SEED = 2121
+FOLDERS = 320
+SAMPLED = 16  # usable damaged folders opened on the page that reads their damage
+PAGE_SECONDS = 180
+PAGE_RSS_MB = 1024
+PAGES = (
+    "app_pages/translate.py",
+    "app_pages/step_through.py",
+    "app_pages/beam.py",
+    "app_pages/compare.py",
+    "app_pages/layers_heads.py",
+    "app_pages/attribution.py",
+    "app_pages/interventions.py",
+    "app_pages/training.py",
+    "app_pages/attention_over_training.py",
+    "app_pages/models.py",
+    "app_pages/how_attention_works.py",
+)
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+class Bounded:
+    """Runs page opens, checking each against the time and memory bounds and keeping the worst.
+
+    Memory: the process's resident size is sampled every 20 ms while the page runs; the bound is
+    on its highest value above the resident size at the start.
+    """
+
+    def __init__(self, root) -> None:
+        self.root, self.runs, self.seconds, self.rss = root, 0, 0.0, 0.0
+
+    def __call__(self, action):
+        start, peak, done = _rss_mb(), [0.0], threading.Event()
+
+        def sample():
+            while not done.wait(0.02):
+                peak[0] = max(peak[0], _rss_mb())
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        t0 = time.perf_counter()
+        try:
+            at = action()
+        finally:
+            done.set()
+            sampler.join()
+        seconds, grown = time.perf_counter() - t0, max(peak[0], _rss_mb()) - start
+        self.runs, self.seconds, self.rss = self.runs + 1, max(self.seconds, seconds), max(self.rss, grown)
+        assert seconds < PAGE_SECONDS, f"a page took {seconds:.0f} s"
+        assert grown < PAGE_RSS_MB, f"a page grew the process's resident memory by {grown:.0f} MB"
+        assert_clean(at, self.root)
+        return at
+
+
+def _page_for(what: str) -> tuple[str, dict]:
+    """The page (and its session state) that reads the file a damage description names."""
+    if EVENTS in what or "TensorBoard" in what or "tensorboard/" in what:
+        return "app_pages/training.py", {"training_source": "tensorboard"}
+    if runs.HISTORY in what or runs.STEPS in what:
+        return "app_pages/training.py", {}
+    if PROBE in what or "probes/" in what:
+        return "app_pages/attention_over_training.py", {}
+    if any(f in what for f in (runs.METRICS, runs.TRAINING, "attribution.json", "head_importance.json")):
+        return "app_pages/models.py", {}
+    return "app_pages/translate.py", {}
+
+
+def test_a_hostile_root_leaves_every_page_working(tiny_model_root, tmp_path, monkeypatch, record_property):
+    import random
+
+    root = tmp_path / ROOT_NAME
+    for name in (TRANSFORMER, ADDITIVE):
+        shutil.copytree(tiny_model_root / name.split("/")[1], root / name.split("/")[1])
+    additive = complete_template(shutil.copytree(root / "tiny-additive", tmp_path / "templates" / "additive"))
+    transformer = complete_template(
+        shutil.copytree(root / "tiny-transformer", tmp_path / "templates" / "transformer"), transformer=True
+    )
+    t0 = time.perf_counter()
+    made = make_hostile_root(root, additive, transformer, FOLDERS, SEED)
+    made_seconds = time.perf_counter() - t0
+    use_model_dirs(monkeypatch, root)
+
+    t0 = time.perf_counter()
+    listed = {info.name: info for info in runs.find_runs([root])}
+    list_seconds = time.perf_counter() - t0
+    for name in (TRANSFORMER, ADDITIVE):
+        assert listed[name].error is None, listed[name].error
+    for info in listed.values():
+        info.name.encode("utf-8")  # every name can reach a browser
+    by_disk = {info.path.name: info for info in listed.values()}
+    for h in made:
+        if h.unusable and h.name in by_disk:
+            assert by_disk[h.name].error is not None, (h, "listed as usable")
+    assert not any(n.startswith(".") for n in by_disk)  # staging folders are never models
+
+    bounded = Bounded(root)
+    for page in PAGES:  # every page, the whole hostile root listed in the sidebar
+        bounded(lambda page=page: open_app(page=page, model=TRANSFORMER))
+    for model in (TRANSFORMER, ADDITIVE):  # the good models still translate
+        at = bounded(lambda model=model: translate(open_app(model=model), "i am cold ."))
+        assert not at.error and at.markdown[0].value.startswith("### ") and at.get("vega_lite_chart")
+
+    usable = [h for h in made if h.name in by_disk and by_disk[h.name].error is None and h.kind != "names"]
+    sample = random.Random(SEED).sample(usable, min(SAMPLED, len(usable)))
+    for h in sample:
+        page, state = _page_for(h.what)
+        name = by_disk[h.name].name
+        if page == "app_pages/training.py":
+            state = {**state, "training_runs": [name, ADDITIVE]}
+        at = bounded(lambda page=page, name=name, state=state: open_app(page=page, model=name, **state))
+        if page == "app_pages/translate.py":
+            bounded(lambda at=at: translate(at, "i am cold ."))
+
+    kinds = collections.Counter(h.kind for h in made)
+    unusable = sum(1 for info in listed.values() if info.error is not None)
+    counts = {
+        "hostile folders": len(made),
+        **{f"kind {k}": kinds[k] for k in KIND_NAMES},
+        "listed as models": len(listed) - 2,
+        "listed unusable": unusable,
+        "listed usable (damage in optional files or a harmless name)": len(listed) - 2 - unusable,
+        "not listed (no config.json, hidden, links to nothing)": len(made) - (len(listed) - 2),
+        "page runs": bounded.runs,
+        "sampled damaged folders opened": len(sample),
+        "slowest page run (s)": round(bounded.seconds, 1),
+        "largest resident-memory growth during a page run (MB)": round(bounded.rss, 1),
+        "seconds to make the root": round(made_seconds, 1),
+        "seconds to list the root": round(list_seconds, 1),
+    }
+    print(f"\nhostile-root fuzzer (seed {SEED}):")
+    for key, value in counts.items():
+        print(f"  {key}: {value}")
+        record_property(key, value)
+    assert len(made) >= 300 and all(kinds[k] for k in KIND_NAMES)
