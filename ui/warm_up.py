@@ -56,9 +56,10 @@ def _warm_explanations(path: str) -> None:
 
     translator = get_translator(path)
     tr = translator.translate(DEFAULT_SENTENCE)
-    if _STOP.is_set() or not tr.target_tokens:
+    if _STOP.is_set() or not tr.source_tokens:
         return
-    get_attributor(path).attribute_translation(tr)
+    # a trace depends on the tensors' shapes, not on the words: a model that writes nothing is traced too
+    get_attributor(path).attribute(tr.source_tokens, tr.target_tokens or ["."])
     if _STOP.is_set():
         return
     if tr.layers is not None:
@@ -76,9 +77,11 @@ def _warm_all(paths: list[str]) -> None:
             return
         try:
             work()
-        except Exception:  # noqa: BLE001 - a broken model is reported on its page, not here
+        except Exception as e:  # noqa: BLE001 - a broken model is reported on its page, not here
             if step == "load":
                 log.warning("warm-up: %s could not be loaded", Path(path).name)
+            else:  # the page will trace it on its first click instead
+                log.warning("warm-up: %s, step %s: %s", Path(path).name, step, type(e).__name__)
     freeze_loaded_models(len(paths))
 
 
