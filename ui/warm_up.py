@@ -37,7 +37,6 @@ class _WarmUpThreadOnly(logging.Filter):
 
 _WARM_UP_THREAD = "attention-lab-warm-up"
 _STOP = threading.Event()  # set when the interpreter begins to exit: the warm-up stops between two steps
-STOP_WAIT_S = 3.0  # how long a server that is exiting waits for the warm-up's current step
 
 
 def _warm_steps(paths: list[str]):
@@ -57,9 +56,10 @@ def _warm_explanations(path: str) -> None:
 
     translator = get_translator(path)
     tr = translator.translate(DEFAULT_SENTENCE)
-    if _STOP.is_set() or not tr.target_tokens:
+    if _STOP.is_set() or not tr.source_tokens:
         return
-    get_attributor(path).attribute_translation(tr)
+    # a trace depends on the tensors' shapes, not on the words: a model that writes nothing is traced too
+    get_attributor(path).attribute(tr.source_tokens, tr.target_tokens or ["."])
     if _STOP.is_set():
         return
     if tr.layers is not None:
@@ -77,9 +77,11 @@ def _warm_all(paths: list[str]) -> None:
             return
         try:
             work()
-        except Exception:  # noqa: BLE001 - a broken model is reported on its page, not here
+        except Exception as e:  # noqa: BLE001 - a broken model is reported on its page, not here
             if step == "load":
                 log.warning("warm-up: %s could not be loaded", Path(path).name)
+            else:  # the page will trace it on its first click instead
+                log.warning("warm-up: %s, step %s: %s", Path(path).name, step, type(e).__name__)
     freeze_loaded_models(len(paths))
 
 
@@ -95,25 +97,23 @@ def _at_exit() -> None:
     """At exit, before threads are joined: stop the warm-up, and let no TensorFlow call outlive the interpreter.
 
     A daemon thread still inside TensorFlow while the interpreter finalises is killed mid-call and
-    the process aborts ("terminate called after throwing ...", status 134). So the warm-up is told
-    to stop after its current step and awaited: to its end in a test or a script, whose exit status
-    is then theirs. A server that Ctrl+C (or SIGTERM) has stopped waits at most
-    :data:`STOP_WAIT_S` for it and then ends at once: Streamlit has already shut down, and what is
-    left — finalising TensorFlow's objects (8 s measured on a busy 2-core machine), or a click's
-    thread still inside a model — is no reason to wait or to abort. Its status is 0, or 1 after an
-    uncaught exception.
+    the process aborts ("terminate called after throwing ...", status 134). A server that Ctrl+C
+    (or SIGTERM) has stopped therefore ends here, without finalising: Streamlit has already shut
+    down, and what is left — the warm-up or a click still inside a model, TensorFlow's objects to
+    finalise (8 s on a busy 2-core machine) — is no reason to wait or to abort. Its status is 0, or
+    1 after an uncaught exception. A test or a script instead tells the warm-up to stop after its
+    current step and waits for it, so that it finalises cleanly with its own exit status.
     """
     _STOP.set()
-    thread = _RUNNING[0]
-    serving = _serving()
-    if thread is not None and thread.is_alive():
-        thread.join(timeout=STOP_WAIT_S if serving else None)
-    if serving:
+    if _serving():
         logging.shutdown()
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(Exception):
                 stream.flush()
         os._exit(1 if getattr(sys, "last_value", None) is not None else 0)
+    thread = _RUNNING[0]
+    if thread is not None and thread.is_alive():
+        thread.join()  # after its current step: the _STOP above
 
 
 _RUNNING: list[threading.Thread | None] = [None]  # the warm-up thread, once started

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.app.conftest import charts, translate
+from tests.app.conftest import charts, open_app, translate
 from ui.examples import DEFAULT_SENTENCE
 
 
@@ -121,3 +121,24 @@ def test_probabilities_are_the_models_own_and_a_large_unk_probability_is_shown(a
     assert unk.max() >= 0.5 and f"{unk.max():.2f}" in info
     # every written token's probability leaves room for p([UNK]): nothing was renormalised
     assert all(p + u <= 1.0 + 1e-3 for p, u in zip(table["probability"], unk, strict=True))
+
+
+def test_the_unk_note_says_would_rather_only_when_unk_beat_the_written_word():
+    """The note's claim follows the numbers: "would rather" only when p([UNK]) exceeded the written word's p."""
+    for sentence in ("Mr. Xylophone visited Kyoto with Quentin.", "The zorblax is on the table."):
+        at = translate(open_app(), sentence)
+        notes = [i.value for i in at.info if "[UNK] probability" in i.value]
+        at.session_state["translate_per_token"] = True
+        at.run()
+        table = at.dataframe[0].value if at.dataframe else None
+        if not notes:
+            assert table is None or "p([UNK]), never written" not in table.columns
+            continue
+        unk, p = table["p([UNK]), never written"].to_numpy(), table["probability"].to_numpy()
+        i = int(unk.argmax())
+        (note,) = notes
+        assert f"{unk[i]:.2f}" in note and f"{p[i]:.2f}" in note
+        if unk[i] > p[i]:
+            assert "would rather" in note, note
+        else:
+            assert "would rather" not in note and "preferred" in note, note
