@@ -350,3 +350,13 @@ def test_report_of_a_missing_folder_fails(tmp_path):
         )  # fmt: skip
         assert done.returncode == 2, (extra, done.stdout, done.stderr)
         assert "missing" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_cost_report_says_which_models_are_over_the_budget(tiny_run, tmp_path, capsys):
+    from core.runs.report import main
+
+    huge = _costly_config(tiny_run, tmp_path / "lab" / "huge")
+    assert main(["--cost", str(tiny_run)]) == 0
+    assert main(["--cost", str(tiny_run), str(huge)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("budget: 50,000,000 parameters") and lines[-1].endswith("OVER the budget")
