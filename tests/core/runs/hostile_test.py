@@ -306,6 +306,7 @@ def test_a_model_over_the_budget_is_refused_before_it_is_built(tiny_run, tmp_pat
     "sizes",
     [
         dict(arch="additive"),
+        dict(arch="dot", decoder_units=48),
         dict(arch="general", input_feeding=True),
         dict(arch="concat"),
         dict(arch="local-p"),
@@ -320,8 +321,9 @@ def test_the_parameter_estimate_is_close_to_the_built_model(sizes):
     from core.models.config import ModelConfig
     from core.runs import cost
 
+    sizes = {"decoder_units": 40, **sizes}
     config = ModelConfig(src_vocab_size=300, tgt_vocab_size=400, embedding_dim=32, encoder_units=24,
-                         decoder_units=40, attention_units=16, d_model=32, num_heads=4, ff_dim=64, **sizes)  # fmt: skip
+                         attention_units=16, d_model=32, num_heads=4, ff_dim=64, **sizes)  # fmt: skip
     keras.utils.set_random_seed(0)
     built = sum(int(np.prod(w.shape)) for w in build_model(config).weights)  # build_model creates them
     assert built > 0
@@ -350,3 +352,13 @@ def test_report_of_a_missing_folder_fails(tmp_path):
         )  # fmt: skip
         assert done.returncode == 2, (extra, done.stdout, done.stderr)
         assert "missing" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_cost_report_says_which_models_are_over_the_budget(tiny_run, tmp_path, capsys):
+    from core.runs.report import main
+
+    huge = _costly_config(tiny_run, tmp_path / "lab" / "huge")
+    assert main(["--cost", str(tiny_run)]) == 0
+    assert main(["--cost", str(tiny_run), str(huge)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("budget: 50,000,000 parameters") and lines[-1].endswith("OVER the budget")
