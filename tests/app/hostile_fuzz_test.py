@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import collections
 import os
+import re
 import shutil
 import threading
 import time
@@ -33,19 +34,7 @@ FOLDERS = 320
 SAMPLED = 16  # usable damaged folders opened on the page that reads their damage
 PAGE_SECONDS = 180
 PAGE_RSS_MB = 1024
-PAGES = (
-    "app_pages/translate.py",
-    "app_pages/step_through.py",
-    "app_pages/beam.py",
-    "app_pages/compare.py",
-    "app_pages/layers_heads.py",
-    "app_pages/attribution.py",
-    "app_pages/interventions.py",
-    "app_pages/training.py",
-    "app_pages/attention_over_training.py",
-    "app_pages/models.py",
-    "app_pages/how_attention_works.py",
-)
+PAGES = tuple(re.findall(r'"(app_pages/\w+\.py)"', (runs.PROJECT_ROOT / "streamlit_app.py").read_text()))  # every page
 
 
 def _rss_mb() -> float:
