@@ -143,7 +143,7 @@ with left:
 with right:
     st.markdown(t("step.candidates", k=len(step.top_k)))
     chart = candidates_chart([(_word(w, END_LABEL), q) for w, q in step.top_k], _word(step.token, END_LABEL), style)
-    vega_chart(chart, width="content")
+    vega_chart(chart, width="stretch")  # as wide as its column, however narrow the screen
     alternatives = [w for w, _ in step.top_k if w != step.token]
     if alternatives:
         c1, c2 = st.columns([3, 2], vertical_alignment="bottom")

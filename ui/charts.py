@@ -243,12 +243,16 @@ def attention_bars(
 
 
 def candidates_chart(
-    candidates: Sequence[tuple[str, float]], chosen: str, style: ChartStyle | None = None, width: int = 300
+    candidates: Sequence[tuple[str, float]],
+    chosen: str,
+    style: ChartStyle | None = None,
+    width: int | str = "container",
 ) -> alt.Chart:
     """The model's best next tokens (most probable first) as horizontal bars; ``chosen`` in orange.
 
-    ``width`` is the whole figure's, labels and legend included (Vega fits the bars into what is left),
-    so the page's box for it is never narrower than what is drawn.
+    ``width`` is the whole figure's, labels and legend included (Vega fits the bars into what is left).
+    The default, ``"container"``, takes the width of the column it is drawn in (``width="stretch"``
+    on the page), so a narrow column on a projector never crops it.
     """
     style = style or ChartStyle()
     written, other = style.written_label, style.other_label

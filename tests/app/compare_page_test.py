@@ -65,8 +65,11 @@ def compare(model_dir, monkeypatch):
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
+    from ui.models import get_translator
+
     monkeypatch.setenv(runs.MODEL_DIRS_ENV, str(model_dir))
     st.cache_data.clear()
+    get_translator.clear()  # each test meets the folders afresh: no failed load remembered from the one before
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
     assert not at.exception, at.exception
@@ -114,17 +117,24 @@ def test_two_models_share_one_colour_scale(compare):
 
 @pytest.mark.slow
 def test_a_model_that_fails_to_load_keeps_to_its_column(compare):
-    at = _submit(compare, ["lab/tiny-additive", "lab/tiny-corrupt", "lab/tiny-transformer"])
-    assert [h.value for h in at.subheader] == ["lab/tiny-additive", "lab/tiny-corrupt", "lab/tiny-transformer"]
+    # The first visit compares the first three listed models; the corrupt one fails while loading.
+    at = compare
+    picked = ["lab/tiny-additive", "lab/tiny-corrupt", "lab/tiny-local-p"]
+    assert [h.value for h in at.subheader] == picked
     errors = [e.value for e in at.error]
     assert len(errors) == 1 and "could not translate" in errors[0]
     model_columns = [c for c in at.columns if c.subheader]  # download buttons sit in nested columns
-    assert [c.subheader[0].value for c in model_columns] == [h.value for h in at.subheader]
+    assert [c.subheader[0].value for c in model_columns] == picked
     assert model_columns[1].error  # the error sits in the broken model's own column
     for i in (0, 2):
         col = model_columns[i]
         assert not col.error
         assert col.get("vega_lite_chart") or any("empty" in m.value for m in col.markdown)
+    # From then on the failed load is remembered: listed as unusable, with its reason, and not offered.
+    at = _submit(at, ["lab/tiny-additive", "lab/tiny-transformer"])
+    assert "lab/tiny-corrupt" not in at.multiselect(key="compare_models").options
+    assert any(escape_markdown("lab/tiny-corrupt") in w.value and "does not fit" in w.value for w in at.warning)
+    assert [h.value for h in at.subheader] == ["lab/tiny-additive", "lab/tiny-transformer"]
 
 
 def test_local_p_shows_its_window_centres(compare):
@@ -146,8 +156,11 @@ def test_link_reopens_the_comparison_and_refuses_unknown_models(model_dir, monke
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
+    from ui.models import get_translator
+
     monkeypatch.setenv(runs.MODEL_DIRS_ENV, str(model_dir))
     st.cache_data.clear()
+    get_translator.clear()  # each test meets the folders afresh: no failed load remembered from the one before
     at = AppTest.from_file(APP, default_timeout=120)
     at.switch_page(PAGE)
     at.query_params["text"] = "I am cold."

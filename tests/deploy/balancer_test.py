@@ -11,7 +11,8 @@ set; ``bench/st_session.py``) and show:
   affinity: the same PUT sent straight to the other replica is refused (400, unknown session);
 - killing one replica mid-class leaves the other replica's sessions working on their open
   websockets, and the killed replica's users, reloading, get a fresh page from the other
-  replica (HAProxy's redispatch): no heatmap until they click, then their own;
+  replica (HAProxy's redispatch): the default sentence's heatmap, as on any first visit, nothing
+  of their earlier session, then their own at their click;
 - Ctrl+C (SIGINT) stops HAProxy and the replica left, exit 0, no process left behind.
 """
 
@@ -33,6 +34,7 @@ from bench.st_upload import TrainingUploader
 from deploy.haproxy_config import COOKIE
 from tests.browser.harness import MODEL_DIRS_ENV, ROOT
 from tests.deploy.served import Served, exit_line, running, served
+from ui.examples import DEFAULT_SENTENCE
 
 MODEL = "assets/additive"
 USERS = 6
@@ -72,7 +74,9 @@ async def open_class(url: str) -> list[TranslateUser]:
     for _ in range(USERS):  # one after another, as students arrive
         user = TranslateUser(url, {"model": MODEL})
         opened = await asyncio.wait_for(user.open(page_load=True), CLICK_TIMEOUT_S)
-        assert not opened.errors and opened.heatmap_s is None
+        assert not opened.errors and own_sentence(opened, DEFAULT_SENTENCE) is None, (
+            "a first visit: the default sentence"
+        )
         users.append(user)
     return users
 
@@ -126,7 +130,7 @@ async def reload_elsewhere(run: Served, old: TranslateUser, victim: str, text: s
     user.cookies = dict(old.cookies)
     reopened = await asyncio.wait_for(user.open(page_load=True), CLICK_TIMEOUT_S)
     assert replica_of(user) != victim
-    assert not reopened.errors and reopened.heatmap_s is None and not reopened.source  # nothing from before
+    assert not reopened.errors and own_sentence(reopened, DEFAULT_SENTENCE) is None  # nothing from before
     assert user.session_id != old.session_id
     assert_own_heatmaps(await click_all([user], [text]), [text])
     await user.close()

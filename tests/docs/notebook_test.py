@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 from pathlib import Path
@@ -28,14 +29,13 @@ def test_notebook_runs_and_its_heatmaps_draw_offline(monkeypatch):
     scope: dict = {}
     shown = []
     for source in code_cells():
-        *body, last = source.rstrip().split("\n")
-        exec("\n".join(body), scope)  # noqa: S102 - the project's own notebook
-        try:
-            value = eval(last, scope)  # noqa: S307 - a cell's last expression is what Jupyter shows
-        except SyntaxError:
-            exec(last, scope)  # noqa: S102
-            continue
-        shown.append(value)
+        tree = ast.parse(source)
+        last = tree.body[-1] if tree.body else None
+        if isinstance(last, ast.Expr):  # Jupyter shows the value of a cell's last expression
+            exec(compile(ast.Module(tree.body[:-1], type_ignores=[]), "<cell>", "exec"), scope)  # noqa: S102
+            shown.append(eval(compile(ast.Expression(last.value), "<cell>", "eval"), scope))  # noqa: S307
+        else:
+            exec(compile(tree, "<cell>", "exec"), scope)  # noqa: S102 - the project's own notebook
     html = [v._repr_html_() for v in shown if hasattr(v, "_repr_html_")]
     assert len(html) == 3
     for page in html:
