@@ -28,6 +28,23 @@ def list_models() -> list[runs.RunInfo]:
     return [_with_failure(r) for r in _find_runs(runs.model_roots())]
 
 
+def list_curves() -> list[runs.RunInfo]:
+    """Every listed run folder whose training log can be drawn, usable as a model or not.
+
+    A model that failed to load (NaN weights, weights that do not fit, over the cost budget) or
+    a folder without weights still has the curves of the run that made it: a teacher showing a
+    diverged run wants those most. Its ``error`` says why it cannot translate.
+    """
+    return [_with_failure(r) for r in _find_runs(runs.model_roots()) if r.error is None or _has_history(r)]
+
+
+def _has_history(info: runs.RunInfo) -> bool:
+    try:
+        return (info.path / runs.HISTORY).is_file()
+    except OSError:
+        return False
+
+
 @st.cache_data(ttl=30, show_spinner=False, max_entries=8)
 def _find_runs(roots: tuple[Path, ...]) -> list[runs.RunInfo]:
     """The listing of ``roots``, kept 30 s; keyed on the folders so a change of folders is never served stale."""
