@@ -49,6 +49,7 @@ CAPS = {
 }
 
 
+LONG_NAME = 200  # characters of the long folder name (before its number)
 # the costliest config the contents kind writes: every size within its cap, the whole far over the budget
 HUGE = {"arch": "transformer", "num_layers": 12, "num_heads": 64, "d_model": 1024, "ff_dim": 8192,
         "src_vocab_size": 100_000, "tgt_vocab_size": 100_000, "max_source_len": 512, "max_decode_len": 512}  # fmt: skip
@@ -132,7 +133,7 @@ class _Maker:
             f"<script>alert({n})</script>",
             f"**bold** `code` $x$ :material/home: [{n}](javascript:alert(1))",
             f"\u202eledom-{n}\u0301\U0001f600",
-            f"{'x' * 200}-{n}",
+            f"{'x' * LONG_NAME}-{n}",
             f"%s %(x)s {{model}} {{0}}-{n}",
         ]
         name = names[choice - 1]
