@@ -15,13 +15,9 @@ import os
 import stat
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from core.models.config import ModelConfig
 from core.runs import folders, names, provenance
-
-if TYPE_CHECKING:
-    from core.runs.cost import Cost
 
 
 def card(config: ModelConfig, metrics: dict | None, history: list[dict[str, float]], saved: dict | None = None) -> dict:
@@ -135,17 +131,13 @@ def cost_lines(paths: list[Path]) -> tuple[str, bool]:
     ok = True
     for path in paths:
         c = cost.estimate(model_files.read_config(path))
-        lines.append(cost_line(f"`{_name(path)}`", c))
+        verdict = "within the budget" if c.within_budget else "OVER the budget"
+        lines.append(
+            f"`{_name(path)}`: {c.params:,} parameters, {c.memory_bytes / 1024**2:,.0f} MiB, "
+            f"{c.flops / 1e9:,.1f} GFLOP: {verdict}"
+        )
         ok = ok and c.within_budget
     return "\n".join(lines), ok
-
-
-def cost_line(name: str, c: Cost) -> str:
-    """One line of the cost report: ``name``'s estimate and whether it is within the budget."""
-    verdict = "within the budget" if c.within_budget else "OVER the budget"
-    return (
-        f"{name}: {c.params:,} parameters, {c.memory_bytes / 1024**2:,.0f} MiB, {c.flops / 1e9:,.1f} GFLOP: {verdict}"
-    )
 
 
 def _name(path: Path) -> str:

@@ -178,6 +178,7 @@ def test_a_hostile_root_leaves_every_page_working(tiny_model_root, tmp_path, mon
         "listed unusable": unusable,
         "listed usable (damage in optional files or a harmless name)": len(listed) - 2 - unusable,
         "not listed (no config.json, hidden, links to nothing)": len(made) - (len(listed) - 2),
+        "pages opened with the whole root listed": len(PAGES),
         "page runs": bounded.runs,
         "sampled damaged folders opened": len(sample),
         "slowest page run (s)": round(bounded.seconds, 1),
