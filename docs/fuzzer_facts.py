@@ -151,10 +151,25 @@ def fuzz_good_models(f: Facts) -> str:
     return str(_plan().good_models)
 
 
+KIND_WORDS = {
+    "names": "with hostile names",
+    "file kinds": "with a file of the wrong kind (a FIFO, socket, folder or link)",
+    "contents": "with damaged contents",
+    "sizes": "with a file one byte over its cap",
+    "links": "that are links or link out",
+}
+
+
 @fact
 def fuzz_kinds(f: Facts) -> str:
-    """Folders per kind, as the plan makes them: ``92 names, 46 file kinds, …``."""
-    return ", ".join(f"{count(n)} {kind}" for kind, n in _plan().kinds.items())
+    """Folders per kind, as the plan makes them, in words: ``92 with hostile names; …``."""
+    kinds = _plan().kinds
+    if set(kinds) != set(KIND_WORDS):
+        raise BuildError(
+            f"tests/hostile_plan.py: kinds {sorted(kinds)}; docs/fuzzer_facts.py words {sorted(KIND_WORDS)}"
+        )
+    parts = [f"{count(n)} {KIND_WORDS[kind]}" for kind, n in kinds.items()]
+    return "; ".join(parts)
 
 
 def _kind(kind: str) -> str:
@@ -259,8 +274,9 @@ def _record(f: Facts) -> dict | None:
 
 
 @fact
-def fuzz_command(f: Facts) -> str:
-    return f"`{FUZZ_COMMAND}`"
+def fuzz_conditions(f: Facts) -> str:
+    data = _record(f)
+    return "not committed yet" if data is None else conditions(data, FUZZ_RECORD)
 
 
 @fact
@@ -290,6 +306,11 @@ def fuzz_run(f: Facts) -> str:
 @fact
 def seed_bits(f: Facts) -> str:
     return f"{(constant('core/train/args.py', 'MAX_SEED') + 1).bit_length() - 1}-bit"
+
+
+@fact
+def d_model_cap(f: Facts) -> str:
+    return str(constant("core/models/config.py", "LIMITS")["d_model"])
 
 
 @fact
