@@ -151,25 +151,54 @@ def fuzz_good_models(f: Facts) -> str:
     return str(_plan().good_models)
 
 
+# each kind in words: what its folders are, and the damage they hold
 KIND_WORDS = {
-    "names": "with hostile names",
-    "file kinds": "with a file of the wrong kind (a FIFO, socket, folder or link)",
-    "contents": "with damaged contents",
-    "sizes": "with a file one byte over its cap",
-    "links": "that are links or link out",
+    "names": (
+        "with hostile names",
+        "bytes that are not UTF-8, control characters, Markdown and HTML, right-to-left marks, very long "
+        "names, format strings, hidden staging folders",
+    ),
+    "file kinds": (
+        "with a file of the wrong kind",
+        "a FIFO, a socket, a folder, a link to a device, to a system file or to a secret outside the root, "
+        "a link loop or a dangling link",
+    ),
+    "contents": (
+        "with damaged contents",
+        "truncation, bit flips, wrong JSON types, nulls and huge numbers, lying explanation files, NaN "
+        "weights, TensorBoard tensors whose shape and bytes disagree, configs over the budget",
+    ),
+    "sizes": ("with a file one byte over its cap", "sparse, so even an oversized weights file costs no disk"),
+    "links": (
+        "that are links or link a sub-folder out",
+        "to `/`, `/proc/self`, `/etc`, to themselves, to nowhere, to a folder outside the root",
+    ),
 }
 
 
-@fact
-def fuzz_kinds(f: Facts) -> str:
-    """Folders per kind, as the plan makes them, in words: ``92 with hostile names; …``."""
+def _kinds() -> dict[str, int]:
     kinds = _plan().kinds
     if set(kinds) != set(KIND_WORDS):
         raise BuildError(
             f"tests/hostile_plan.py: kinds {sorted(kinds)}; docs/fuzzer_facts.py words {sorted(KIND_WORDS)}"
         )
-    parts = [f"{count(n)} {KIND_WORDS[kind]}" for kind, n in kinds.items()]
-    return "; ".join(parts)
+    return kinds
+
+
+@fact
+def fuzz_kinds(f: Facts) -> str:
+    """Folders per kind, as the plan makes them, in words: ``92 with hostile names, …``."""
+    parts = [f"{count(n)} {KIND_WORDS[kind][0]}" for kind, n in _kinds().items()]
+    return ", ".join(parts[:-1]) + f" and {parts[-1]}"
+
+
+@fact
+def fuzz_kinds_list(f: Facts) -> str:
+    """Folders per kind as a Markdown list, each with the damage it holds."""
+    import textwrap
+
+    items = [f"- {count(n)} {KIND_WORDS[kind][0]}: {KIND_WORDS[kind][1]}" for kind, n in _kinds().items()]
+    return ";\n".join(textwrap.fill(i, 98, subsequent_indent="  ", break_on_hyphens=False) for i in items) + "."
 
 
 def _kind(kind: str) -> str:
@@ -292,7 +321,7 @@ def fuzz_run(f: Facts) -> str:
         )
     lines = [f"hostile-root fuzzer (seed {data['seed']}):"] + [f"  {k}: {v}" for k, v in data["counts"].items()]
     return (
-        f"A recorded run, `docs/data/{FUZZ_RECORD}`. {conditions(data, FUZZ_RECORD)} It printed:\n\n```\n"
+        f"A recorded run, `docs/data/{FUZZ_RECORD}`.\n{conditions(data, FUZZ_RECORD)}\nIt printed:\n\n```\n"
         + "\n".join(lines)
         + "\n```\n\nTo record another (say in `HOSTILE_FUZZ_NOTE` what else ran on the machine):\n\n```\n"
         + FUZZ_COMMAND
