@@ -32,9 +32,8 @@ from pathlib import Path
 from core import runs
 from core.runs import history, model_files
 from tests.faults import KINDS, OUTSIDE_SECRET, PROBE, complete_run, mutate
-from tests.hostile_plan import KIND_NAMES, plan
+from tests.hostile_plan import plan
 
-__all__ = ["KIND_NAMES", "Hostile", "complete_template", "make_hostile_root"]
 EVENTS = f"{runs.TENSORBOARD}/train/events.out.tfevents.1.host"
 ATTRIBUTION, IMPORTANCE = "attribution.json", "head_importance.json"
 # files a model cannot be used without: damage to one of these makes the model unusable
