@@ -31,6 +31,7 @@ from tests.app.tiny_models import ADDITIVE, ROOT_NAME, TRANSFORMER, use_model_di
 from tests.hostile_folders import EVENTS, PROBE, complete_template, make_hostile_root
 from tests.hostile_plan import (
     FOLDERS,
+    GOOD_MODELS,
     KIND_NAMES,
     KIND_OF,
     PAGE_RSS_MB,
@@ -100,7 +101,7 @@ def _page_for(what: str) -> tuple[str, dict]:
     return "app_pages/translate.py", {}
 
 
-def _record(counts: dict) -> None:
+def _record(counts: dict, load_before: float) -> None:
     """The run's counts, where ``HOSTILE_FUZZ_RECORD`` names (nothing when it is not set)."""
     path = os.environ.get(RECORD_ENV)
     if not path:
@@ -109,7 +110,7 @@ def _record(counts: dict) -> None:
     record = {
         "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "cpu_count": os.cpu_count(),
-        "load_avg_before": counts.pop("load before"),
+        "load_avg_before": load_before,
         "load_avg_after": round(load[0], 2),
         "note": os.environ.get(NOTE_ENV, ""),
         "seed": SEED,
@@ -124,6 +125,7 @@ def test_a_hostile_root_leaves_every_page_working(tiny_model_root, tmp_path, mon
     import random
 
     load_before = round(os.getloadavg()[0], 2)
+    assert len((TRANSFORMER, ADDITIVE)) == GOOD_MODELS  # what the plan, and the documents, count
 
     root = tmp_path / ROOT_NAME
     for name in (TRANSFORMER, ADDITIVE):
@@ -191,4 +193,4 @@ def test_a_hostile_root_leaves_every_page_working(tiny_model_root, tmp_path, mon
         print(f"  {key}: {value}")
         record_property(key, value)
     assert len(made) == FOLDERS and all(kinds[k] for k in KIND_NAMES)
-    _record({**counts, "load before": load_before})
+    _record(counts, load_before)
