@@ -98,7 +98,8 @@ def test_the_fuzzer_makes_its_folders_by_the_plan_the_documents_state():
     from docs.fuzzer_facts import KIND_WORDS
 
     for kind, n in planned.kinds.items():
-        assert f"{n:,} {KIND_WORDS[kind]}" in FACTS["fuzz_kinds"](facts)
+        assert f"{n:,} {KIND_WORDS[kind][0]}" in FACTS["fuzz_kinds"](facts)
+        assert f"- {n:,} {KIND_WORDS[kind][0]}: " in FACTS["fuzz_kinds_list"](facts)
 
 
 def test_a_recorded_fuzzer_run_of_another_plan_stops_the_build(tmp_path, monkeypatch):
