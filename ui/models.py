@@ -294,7 +294,15 @@ def model_card(info: runs.RunInfo) -> dict:
         config = read_config(info.path)
     except (runs.RunError, OSError):  # changed since the model list was read: the list will say why
         return {"model": info.name}
-    row = card(config, read_metrics(info.path), history)
+    from core.runs.provenance import started_from
+
+    parent = started_from(info.path)
+    row = card(config, read_metrics(info.path), history, started_from=parent)
+    if parent is not None:  # said in the page's language
+        from ui.i18n import t
+
+        name, epoch = parent
+        row["started from"] = name if epoch is None else t("models.started_value", name=name, epoch=epoch)
     if "hardware" in row:
         row["hardware"] = hardware_label(row["hardware"])
     return {"model": info.name, **row, "architecture": arch_label(config), "text": text_label(config)}
