@@ -63,6 +63,17 @@ def _spec(chart) -> str:
     return json.dumps(json.loads(chart.proto.spec)) + data.replace("\u2581", "u2581")
 
 
+def _axes(chart) -> tuple[str, str]:
+    """A heatmap's two lists of axis labels (as the spec's label expressions)."""
+    encoding = json.loads(chart.proto.spec)["layer"][0]["encoding"]
+    return encoding["x"]["axis"]["labelExpr"], encoding["y"]["axis"]["labelExpr"]
+
+
+def _labels(chart) -> tuple[list[str], list[str]]:
+    """A heatmap's column and row labels."""
+    return tuple(json.loads(e[: e.rindex("[datum.value]")]) for e in _axes(chart))
+
+
 def _heatmaps(at) -> list[str]:
     """The page's attention heatmaps, grids and bars (those with a source or output axis), as text."""
     return [_spec(c) for c in charts(at) if "source (English)" in c.proto.spec or "output (Spanish)" in c.proto.spec]
@@ -93,13 +104,13 @@ def test_step_through_levels_and_a_typed_start_in_the_models_own_pieces(lab):
     at.button(key="FormSubmitter:step_form-Start").click().run()
     assert not at.exception, at.exception
     _check_levels(at, expected=2)  # the step's bars and the whole heatmap
-    at.text_input(key="step_typed").input("Está leyendo")
+    at.text_input(key="step_typed").input("estoy")
     at.button(key="FormSubmitter:step_typed_form-Continue from these words").click().run()
     assert not at.exception, at.exception
-    pieces = tuple(_tokenizer(lab / "tiny-subword").split("Está leyendo"))
+    pieces = tuple(_tokenizer(lab / "tiny-subword").split("estoy"))
     result = at.session_state["step_result"]
     assert result.forced == pieces and [s.token for s in result.steps[: len(pieces)]] == list(pieces)
-    assert "Está leyendo" in " ".join(m.value for m in at.markdown)  # the forced start, as text
+    assert "estoy" in " ".join(m.value for m in at.markdown)  # the forced start, as text
     at.switch_page("app_pages/beam.py").run()  # the choice follows the class to the next page
     assert not at.exception, at.exception
     assert at.session_state[KEY] == "pieces" and at.segmented_control(key=KEY).value == "pieces"
@@ -116,21 +127,33 @@ def test_compare_draws_subword_columns_at_the_level_and_word_models_as_they_are(
     at = submit_form(at, "compare_", "Compare", SENTENCE)
     words = [_spec(c) for c in charts(at)]
     assert len(words) == 2 and "u2581" not in words[0] and "okonkwo" in words[1]
+    word_model = _axes(charts(at)[1])
     pieces = [_spec(c) for c in charts(_level(at, "pieces"))]
-    assert "u2581" in pieces[0] and pieces[1] == words[1]  # the word-level model is unaffected
+    assert "u2581" in pieces[0] and _axes(charts(at)[1]) == word_model  # the word-level model is unaffected
 
 
 def test_layers_and_heads_levels_for_every_kind(lab):
+    from core.text.pieces import word_groups, word_labels
+
     at = submit_form(open_app(page="app_pages/layers_heads.py", model=SUBWORD_TF), "layers_", "Show the attention",
                      SENTENCE)  # fmt: skip
+    tr = at.session_state["layers_result"][2]
+    target = list(tr.target_tokens)
     for kind in ("cross", "encoder_self", "decoder_self"):
         _level(at, "words")
         at.radio(key="layers_kind").set_value(kind).run()
         assert not at.exception, at.exception
         words = [_spec(c) for c in charts(at)]  # the grid and the enlarged panel
         assert len(words) == 2 and all("u2581" not in s for s in words), kind
+        rows = _labels(charts(at)[1])[1]
+        if kind != "encoder_self":  # one row per output word
+            assert rows == word_labels(target, word_groups(target)), kind
         pieces = [_spec(c) for c in charts(_level(at, "pieces"))]
-        assert len(pieces) == 2 and all("u2581" in s for s in pieces), kind
+        assert len(pieces) == 2 and ("u2581" in pieces[1] or kind == "decoder_self"), kind
+        columns, rows = _labels(charts(at)[1])
+        assert rows == (target if kind != "encoder_self" else tr.source_labels), kind
+        if kind == "decoder_self":
+            assert columns == ["[START]", *target[:-1]]
 
 
 def test_attribution_levels(lab):
