@@ -197,10 +197,26 @@ def test_interventions_heads_levels(lab):
     _check_levels(at, expected=2)
 
 
-def test_attention_over_training_levels(lab):
+def _weights(chart) -> np.ndarray:
+    """The (target, source) matrix a heatmap draws, from its data."""
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+    frame = convert_arrow_bytes_to_pandas_df(chart.proto.datasets[0].data.data)
+    return frame.pivot(index="target_pos", columns="source_pos", values="weight").to_numpy()
+
+
+def test_attention_over_training_levels_draw_the_saved_numbers_or_their_documented_sum(lab):
+    from core.decoding.word_level import word_attention
+    from core.text.pieces import word_groups
+
     at = open_app(page="app_pages/attention_over_training.py", model=SUBWORD)
-    _check_levels(at, expected=1)
+    saved = json.loads(runs.probe_file(lab / "tiny-subword", PROBE_EPOCHS[-1]).read_text())["probes"][0]
+    matrix, source, target = np.asarray(saved["attention"]), saved["source_tokens"], saved["target_tokens"]
+    words = word_attention(matrix, word_groups(source), word_groups(target))
+    assert _weights(charts(at)[0]) == pytest.approx(words, abs=1e-6)
     assert any("lee un libro" in m.value for m in at.markdown)  # the probe's pieces joined as text
+    _check_levels(at, expected=1)
+    assert _weights(charts(at)[0]) == pytest.approx(matrix, abs=1e-6)  # pieces: the saved numbers
 
 
 def test_a_word_level_model_has_one_level_and_a_note(lab):
