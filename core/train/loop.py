@@ -1,0 +1,157 @@
+"""The custom training loop: one training step for one process and for a cluster of workers.
+
+Each global batch is split across the replicas (``strategy.experimental_distribute_dataset``,
+sharded by data), and ``strategy.run`` runs :meth:`Steps.replica_train` on every replica's slice:
+
+- the replica's loss is its summed token losses (:func:`core.train.losses.sequence_losses`, the
+  loss ``fit`` optimises too) over the real target tokens of the *global* batch, a count
+  all-reduced across replicas: ``tf.nn.compute_average_loss(sums, global_batch_size=N)``;
+- its gradients are all-reduced (summed), so every replica holds the gradient of the global
+  batch's token mean; Keras's optimizer then clips each tensor by ``clipnorm`` and, because it sums
+  the replicas' gradients again, is handed ``1/R`` of the all-reduced gradient on each replica.
+
+The loop drives Keras callbacks (the run logger, the cosine schedule, a clean stop) as ``fit``
+does: ``on_train_batch_end`` logs the epoch's running mean, ``on_epoch_end`` the epoch's loss,
+accuracy and validation loss. Under the default strategy the loop is the step of one process.
+A collective step that fails (a worker that died or stopped answering within the strategy's
+timeout) ends the loop with :class:`WorkerLost`.
+"""
+
+from __future__ import annotations
+
+import math
+
+from core.train.losses import accuracy_counts, sequence_losses
+
+
+class WorkerLost(RuntimeError):
+    """A collective step failed: another worker of the cluster died or stopped answering."""
+
+
+class Steps:
+    """The compiled train and evaluation steps of ``model`` (compiled with an optimizer) under ``strategy``."""
+
+    def __init__(self, strategy, model, smoothing: float = 0.0, element_spec=None):
+        import tensorflow as tf
+
+        self.strategy, self.model, self.smoothing = strategy, model, float(smoothing)
+        signature = None if element_spec is None else [element_spec]
+        self.train_step = tf.function(self._train_step, input_signature=signature)
+        self.eval_step = tf.function(self._eval_step, input_signature=signature)
+
+    def _counts(self, targets, logits, sums, tokens):
+        """The replica's loss over the global batch's real tokens, its hits, tokens and sequences."""
+        import tensorflow as tf
+
+        context = tf.distribute.get_replica_context()
+        total = context.all_reduce(tf.distribute.ReduceOp.SUM, tokens)
+        loss = tf.nn.compute_average_loss(sums, global_batch_size=tf.cast(tf.round(total), tf.int64))
+        hits, _ = accuracy_counts(targets, logits)
+        return loss, hits, tokens, tf.cast(tf.shape(targets)[0], tf.float32)
+
+    def replica_train(self, inputs, targets):
+        """One replica's part of a step: forward, loss, all-reduced gradients, update."""
+        import tensorflow as tf
+
+        model = self.model
+        with tf.GradientTape() as tape:
+            logits = model(inputs, training=True)
+            sums, tokens = sequence_losses(targets, logits, self.smoothing)
+            loss, hits, tokens, sequences = self._counts(targets, logits, sums, tokens)
+            if model.losses:
+                loss += tf.nn.scale_regularization_loss(tf.add_n(model.losses))
+        grads = [tf.convert_to_tensor(g) for g in tape.gradient(loss, model.trainable_variables)]
+        context = tf.distribute.get_replica_context()
+        grads = context.all_reduce(tf.distribute.ReduceOp.SUM, grads)
+        share = 1.0 / context.num_replicas_in_sync  # the optimizer sums the replicas' gradients again
+        model.optimizer.apply_gradients(zip([g * share for g in grads], model.trainable_variables, strict=True))
+        return loss, hits, tokens, sequences
+
+    def replica_eval(self, inputs, targets):
+        """One replica's part of a validation step: the same loss, no update."""
+        logits = self.model(inputs, training=False)
+        sums, tokens = sequence_losses(targets, logits, self.smoothing)
+        return self._counts(targets, logits, sums, tokens)
+
+    def _reduced(self, values):
+        import tensorflow as tf
+
+        return [self.strategy.reduce(tf.distribute.ReduceOp.SUM, v, axis=None) for v in values]
+
+    def _train_step(self, batch):
+        inputs, targets = batch
+        return self._reduced(self.strategy.run(self.replica_train, args=(inputs, targets)))
+
+    def _eval_step(self, batch):
+        inputs, targets = batch
+        return self._reduced(self.strategy.run(self.replica_eval, args=(inputs, targets)))
+
+
+class _Means:
+    """An epoch's running loss (weighted by sequences, as Keras's) and accuracy (mean of batches, as Keras's)."""
+
+    def __init__(self):
+        self.loss = self.sequences = self.accuracy = 0.0
+        self.batches = 0
+
+    def add(self, loss: float, hits: float, tokens: float, sequences: float) -> None:
+        self.loss += loss * sequences
+        self.sequences += sequences
+        self.accuracy += hits / max(tokens, 1.0)
+        self.batches += 1
+
+    def logs(self, prefix: str = "") -> dict:
+        return {
+            f"{prefix}loss": self.loss / self.sequences if self.sequences else math.nan,
+            f"{prefix}masked_accuracy": self.accuracy / self.batches if self.batches else math.nan,
+        }
+
+
+def distribute(strategy, dataset):
+    """``dataset`` (of global batches) split across the replicas of ``strategy``, each worker its share."""
+    import tensorflow as tf
+
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    return strategy.experimental_distribute_dataset(dataset.with_options(options))
+
+
+def fit(strategy, model, train_ds, val_ds, epochs: int, initial_epoch: int, callbacks: list, smoothing: float = 0.0):
+    """Train ``model`` from ``initial_epoch`` to ``epochs`` as ``model.fit`` would, with :class:`Steps`.
+
+    Returns the last epoch's logs. Raises :class:`WorkerLost` when a collective step fails.
+    """
+    import keras
+    import tensorflow as tf
+
+    if not model.optimizer.built:
+        with strategy.scope():
+            model.optimizer.build(model.trainable_variables)
+    train_dist, val_dist = distribute(strategy, train_ds), distribute(strategy, val_ds)
+    steps = Steps(strategy, model, smoothing, element_spec=train_dist.element_spec)
+    steps_per_epoch = int(train_ds.cardinality())
+    hooks = keras.callbacks.CallbackList(callbacks, model=model, epochs=epochs, steps=steps_per_epoch, verbose=0)
+    hooks.on_train_begin()
+    logs: dict = {}
+    epoch = initial_epoch
+    try:
+        for epoch in range(initial_epoch, epochs):
+            hooks.on_epoch_begin(epoch)
+            train = _Means()
+            for index, batch in enumerate(train_dist):
+                train.add(*(float(v) for v in steps.train_step(batch)))
+                hooks.on_train_batch_end(index, train.logs())
+            val = _Means()
+            for batch in val_dist:
+                val.add(*(float(v) for v in steps.eval_step(batch)))
+            logs = train.logs() | val.logs("val_")
+            hooks.on_epoch_end(epoch, logs)
+    except (tf.errors.UnavailableError, tf.errors.DeadlineExceededError, tf.errors.CancelledError,
+            tf.errors.InternalError, tf.errors.AbortedError) as e:  # fmt: skip
+        first = (str(e).strip().splitlines() or [type(e).__name__])[0][:200]
+        raise WorkerLost(
+            f"a collective step of epoch {epoch + 1} failed: {type(e).__name__}: {first} "
+            f"(a worker of the cluster died or did not answer)"
+        ) from None
+    hooks.on_train_end(logs)
+    return logs
