@@ -6,9 +6,11 @@ sharded by data), and ``strategy.run`` runs :meth:`Steps.replica_train` on every
 - the replica's loss is its summed token losses (:func:`core.train.losses.sequence_losses`, the
   loss ``fit`` optimises too) over the real target tokens of the *global* batch, a count
   all-reduced across replicas: ``tf.nn.compute_average_loss(sums, global_batch_size=N)``;
-- its gradients are all-reduced (summed), so every replica holds the gradient of the global
-  batch's token mean; Keras's optimizer then clips each tensor by ``clipnorm`` and, because it sums
-  the replicas' gradients again, is handed ``1/R`` of the all-reduced gradient on each replica.
+- its gradients are all-reduced (summed) once, so every replica holds the gradient of the global
+  batch's token mean, and Keras's optimizer clips (``clipnorm``) and applies that gradient on every
+  replica. The optimizer's own all-reduce is switched off (:func:`_reduced_by_the_loop`): it would
+  sum the replicas' copies again. Embedding gradients stay ``tf.IndexedSlices`` (gathered across
+  replicas), so clipping and Adam see the same slices as in one process, where ``fit`` trains.
 
 The loop drives Keras callbacks (the run logger, the cosine schedule, a clean stop) as ``fit``
 does: ``on_train_batch_end`` logs the epoch's running mean, ``on_epoch_end`` the epoch's loss,
@@ -35,6 +37,7 @@ class Steps:
         import tensorflow as tf
 
         self.strategy, self.model, self.smoothing = strategy, model, float(smoothing)
+        _reduced_by_the_loop(model.optimizer)
         signature = None if element_spec is None else [element_spec]
         self.train_step = tf.function(self._train_step, input_signature=signature)
         self.eval_step = tf.function(self._eval_step, input_signature=signature)
@@ -60,11 +63,9 @@ class Steps:
             loss, hits, tokens, sequences = self._counts(targets, logits, sums, tokens)
             if model.losses:
                 loss += tf.nn.scale_regularization_loss(tf.add_n(model.losses))
-        grads = [tf.convert_to_tensor(g) for g in tape.gradient(loss, model.trainable_variables)]
-        context = tf.distribute.get_replica_context()
-        grads = context.all_reduce(tf.distribute.ReduceOp.SUM, grads)
-        share = 1.0 / context.num_replicas_in_sync  # the optimizer sums the replicas' gradients again
-        model.optimizer.apply_gradients(zip([g * share for g in grads], model.trainable_variables, strict=True))
+        grads = tape.gradient(loss, model.trainable_variables)
+        grads = tf.distribute.get_replica_context().all_reduce(tf.distribute.ReduceOp.SUM, grads)
+        model.optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
         return loss, hits, tokens, sequences
 
     def replica_eval(self, inputs, targets):
@@ -85,6 +86,18 @@ class Steps:
     def _eval_step(self, batch):
         inputs, targets = batch
         return self._reduced(self.strategy.run(self.replica_eval, args=(inputs, targets)))
+
+
+def _reduced_by_the_loop(optimizer) -> None:
+    """Make ``optimizer`` apply the gradients it is given as they are: the loop has all-reduced them already."""
+    if not hasattr(optimizer, "_all_reduce_sum_gradients"):
+        import keras
+
+        raise RuntimeError(
+            f"Keras {keras.__version__}'s {type(optimizer).__name__} has no _all_reduce_sum_gradients to "
+            "switch off: the loop would sum the replicas' gradients twice"
+        )
+    optimizer._all_reduce_sum_gradients = lambda grads_and_vars: grads_and_vars
 
 
 class _Means:
