@@ -132,7 +132,8 @@ def distribute(strategy, dataset):
 def fit(strategy, model, train_ds, val_ds, epochs: int, initial_epoch: int, callbacks: list, smoothing: float = 0.0):
     """Train ``model`` from ``initial_epoch`` to ``epochs`` as ``model.fit`` would, with :class:`Steps`.
 
-    Returns the last epoch's logs. Raises :class:`WorkerLost` when a collective step fails.
+    Every worker prints a line per epoch (its steps and the global batch's loss). Returns the
+    last epoch's logs. Raises :class:`WorkerLost` when a collective step fails.
     """
     import keras
     import tensorflow as tf
@@ -158,6 +159,8 @@ def fit(strategy, model, train_ds, val_ds, epochs: int, initial_epoch: int, call
             for batch in val_dist:
                 val.add(*(float(v) for v in steps.eval_step(batch)))
             logs = train.logs() | val.logs("val_")
+            print(f"epoch {epoch + 1}/{epochs}: {train.batches} steps, loss {logs['loss']:.5f}, "
+                  f"val_loss {logs['val_loss']:.5f}", flush=True)  # fmt: skip
             hooks.on_epoch_end(epoch, logs)
     except (tf.errors.UnavailableError, tf.errors.DeadlineExceededError, tf.errors.CancelledError,
             tf.errors.InternalError, tf.errors.AbortedError) as e:  # fmt: skip
