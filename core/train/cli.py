@@ -36,9 +36,8 @@ from core.text.tokenizer import WORDS
 from core.train import args as train_args
 from core.train import checkpoints, cluster, stop
 from core.train.args import UsageError
-from core.train.cluster import STRATEGIES, ClusterError, is_chief, make_strategy
+from core.train.cluster import STRATEGIES, ClusterError, WorkerLost, is_chief, make_strategy
 from core.train.init_from import check_vocabularies, init_from
-from core.train.loop import WorkerLost
 
 DEFAULT_BPE_VOCAB = 8000
 LR_SCHEDULES = ("constant", "cosine")

@@ -18,6 +18,10 @@ DEFAULT_WORKER_TIMEOUT = 600  # seconds a collective step waits for the other wo
 _HOST_PORT = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$")
 
 
+class WorkerLost(RuntimeError):
+    """A collective step failed: another worker of the cluster died or stopped answering (exit code 1)."""
+
+
 class ClusterError(ValueError):
     """A ``--workers`` / ``--worker-index`` / ``--worker-timeout`` value refused before any work (exit code 2)."""
 

@@ -23,11 +23,10 @@ from __future__ import annotations
 
 import math
 
+from core.train.cluster import WorkerLost
 from core.train.losses import accuracy_counts, sequence_losses
 
-
-class WorkerLost(RuntimeError):
-    """A collective step failed: another worker of the cluster died or stopped answering."""
+__all__ = ["Steps", "WorkerLost", "distribute", "fit"]
 
 
 class Steps:

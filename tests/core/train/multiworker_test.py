@@ -52,7 +52,8 @@ def _env(tf_config: dict | None = None) -> dict:
 def _start(tmp_path: Path, tag: str, *extra: str) -> list[subprocess.Popen]:
     """Both workers of a fresh cluster, each logging to ``<tag>-worker-<i>.log``."""
     hosts = [f"127.0.0.1:{p}" for p in _free_ports(2)]
-    cmd = [sys.executable, "-m", "core.train", "--data", str(tmp_path / "pairs.tsv"), "--out", str(tmp_path / "run")]
+    cmd = [sys.executable, "-m", "core.train", "--data", str(tmp_path / "pairs.tsv"), "--out", str(tmp_path / "run"),
+           "--strategy", "multiworker"]  # fmt: skip
     procs = []
     for index in range(2):
         tf_config = {"cluster": {"worker": hosts}, "task": {"type": "worker", "index": index}}
