@@ -216,8 +216,9 @@ def _train_in(args: argparse.Namespace, out: Path) -> int:
         print(f"error: {e}", file=sys.stderr)
         return _failed(out, created, fresh, 2)
     except (LockedError, WorkerLost) as e:
-        if isinstance(e, WorkerLost) and train_args.has_progress(out):
-            e = f"{e}; {out} keeps epoch {train_args.finished_epoch(out)}: start every worker again with --resume"
+        if isinstance(e, WorkerLost) and train_args.has_progress(args.out):  # the chief's folder, from any worker
+            kept = train_args.finished_epoch(args.out)
+            e = f"{e}; {args.out} keeps epoch {kept}: start every worker again with --resume"
         print(f"error: {e}", file=sys.stderr, flush=True)
         return 1
     except OSError as e:  # a full disk, a missing permission: one line, the last good state kept
@@ -365,15 +366,16 @@ def train(args: argparse.Namespace, out: Path | None = None) -> Path:
             metrics=[masked_accuracy],
         )
     print(f"strategy {args.strategy}: {strategy.num_replicas_in_sync} replica(s)", flush=True)
-    resumed = checkpoints.restore(model, home) if points else None
-    if points and resumed is None:
-        print(f"no checkpoint in {home} loads: continuing from its weights", flush=True)
-    if args.resume and resumed is None:
-        _warm_start(model, home)
-        print(f"no checkpoint in {home}: continuing from its weights after epoch {_last_epoch(home)}", flush=True)
-    if not args.resume and tc.init_from:
-        report = init_from(model, Path(tc.init_from))
-        print(f"from {tc.init_from}: {len(report['copied'])} weights copied; fresh: {report['fresh']}", flush=True)
+    with strategy.scope():  # a restore builds the optimizer: its variables belong to the strategy
+        resumed = checkpoints.restore(model, home) if points else None
+        if points and resumed is None:
+            print(f"no checkpoint in {home} loads: continuing from its weights", flush=True)
+        if args.resume and resumed is None:
+            _warm_start(model, home)
+            print(f"no checkpoint in {home}: continuing from its weights after epoch {_last_epoch(home)}", flush=True)
+        if not args.resume and tc.init_from:
+            report = init_from(model, Path(tc.init_from))
+            print(f"from {tc.init_from}: {len(report['copied'])} weights copied; fresh: {report['fresh']}", flush=True)
     start = resumed.epoch if resumed else (_last_epoch(home) if args.resume else 0)
     callbacks = _schedule_callbacks(learning_rate, tc.epochs, steps_per_epoch, start, tc.schedule_from)
     if out == home:  # the chief: the only process that writes the run folder
