@@ -24,7 +24,7 @@ from tests.conftest import TINY_PAIRS
 
 ROOT = Path(__file__).resolve().parents[3]
 DEADLINE = 420  # seconds a cluster (or the one-process run) may take before the test gives up
-LOSS_RTOL = 1e-4  # the two workers' losses against one process's: float sums in another order, nothing more
+LOSS_RTOL = 1e-5  # the two workers' first epoch against one process's: float sums in another order, nothing more
 EPOCHS = 6  # of the first start: the kill lands after epoch 2, long before the last
 ARGS = [
     "--batch-size", "8", "--val-fraction", "0.2", "--test-fraction", "0.1", "--dropout", "0",
@@ -135,9 +135,12 @@ def test_two_workers_match_one_process_fail_when_one_is_killed_and_resume(tmp_pa
     print(f"the chief failed {seconds:.1f} s after worker 1 was killed")
 
     rows = runs.read_history(out)
-    for mine, theirs in zip(rows[:2], single, strict=True):  # the loss of one process on the same global batches
-        for key in ("loss", "val_loss"):
-            assert mine[key] == pytest.approx(theirs[key], rel=LOSS_RTOL), (key, mine, theirs)
+    # the first epoch's global batches are one process's: the same loss and, after it, the same weights
+    # (later epochs reshuffle otherwise in a cluster: same examples, another order, losses only close)
+    for key in ("loss", "val_loss"):
+        assert rows[0][key] == pytest.approx(single[0][key], rel=LOSS_RTOL), (key, rows[0], single[0])
+    assert rows[1]["loss"] == pytest.approx(single[1]["loss"], rel=LOSS_RTOL * 100)
+    print(f"first epoch: loss {rows[0]['loss']!r} (two workers) vs {single[0]['loss']!r} (one process)")
     committed = checkpoints.found(out)[0].epoch
     assert committed == len(rows) >= 2
 
