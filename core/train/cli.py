@@ -41,6 +41,7 @@ from core.train.init_from import check_vocabularies, init_from
 
 DEFAULT_BPE_VOCAB = 8000
 LR_SCHEDULES = ("constant", "cosine")
+LOOPS = ("fit", "custom")
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,13 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "or several machines described by $TF_CONFIG (multiworker)",
     )
     p.add_argument(
+        "--loop",
+        choices=LOOPS,
+        default=None,
+        help="fit: Keras fit (default on one process); custom: the loop of core.train.loop "
+        "(always under --strategy multiworker; on one process, the same steps as a cluster)",
+    )
+    p.add_argument(
         "--cpu-devices", type=int, default=1, help="split the CPU into N logical devices (to try mirrored on a CPU)"
     )
     p.add_argument(
@@ -162,6 +170,11 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         f"(default {cluster.DEFAULT_WORKER_TIMEOUT})",
     )
     return p.parse_args(argv)
+
+
+def custom_loop(args: argparse.Namespace) -> bool:
+    """Whether the run trains with :func:`core.train.loop.fit` (``--loop custom``, or any multi-worker run)."""
+    return args.strategy == "multiworker" or getattr(args, "loop", None) == "custom"
 
 
 def run_folder(args: argparse.Namespace) -> Path:
@@ -388,7 +401,7 @@ def train(args: argparse.Namespace, out: Path | None = None) -> Path:
     callbacks.append(stop.callback())  # last: a stop lands after the epoch's files are written, or between batches
     verbose = args.verbose if args.verbose == "auto" else int(args.verbose)
     with stop.deferred():
-        if args.strategy == "multiworker":  # the custom loop: Keras fit does not train under it
+        if custom_loop(args):  # always under multiworker: Keras fit does not train there
             from core.train import loop
 
             loop.fit(strategy, model, train_ds, val_ds, tc.epochs, start, callbacks, tc.label_smoothing)

@@ -42,6 +42,9 @@ def parse_workers(text: str) -> list[str]:
 def check_flags(args) -> None:
     """The cluster flags on their own and against ``--strategy`` and ``$TF_CONFIG``."""
     workers, index = getattr(args, "workers", None), getattr(args, "worker_index", None)
+    multiworker = workers is not None or args.strategy == "multiworker"
+    if getattr(args, "loop", None) == "fit" and multiworker:
+        raise ClusterError("--loop fit cannot train under --strategy multiworker: it trains with --loop custom")
     timeout = getattr(args, "worker_timeout", None)
     if timeout is not None and not 1 <= timeout <= 86_400:
         raise ClusterError(f"--worker-timeout {timeout} must be 1..86400 seconds")

@@ -1,7 +1,9 @@
 """The custom training loop: one training step for one process and for a cluster of workers.
 
-Each global batch is split across the replicas (``strategy.experimental_distribute_dataset``,
-sharded by data), and ``strategy.run`` runs :meth:`Steps.replica_train` on every replica's slice:
+Every worker reads the same global batches, in the order ``fit`` reads them in one process (the
+same pipeline and shuffle seed), and hands each of its replicas its own slice of each batch
+(:func:`split`, ``strategy.experimental_distribute_values_from_function``); ``strategy.run`` runs
+:meth:`Steps.replica_train` on every replica's slice:
 
 - the replica's loss is its summed token losses (:func:`core.train.losses.sequence_losses`, the
   loss ``fit`` optimises too) over the real target tokens of the *global* batch, a count
@@ -26,20 +28,20 @@ import math
 from core.train.cluster import WorkerLost
 from core.train.losses import accuracy_counts, sequence_losses
 
-__all__ = ["Steps", "WorkerLost", "distribute", "fit"]
+__all__ = ["Steps", "WorkerLost", "fit", "split"]
 
 
 class Steps:
     """The compiled train and evaluation steps of ``model`` (compiled with an optimizer) under ``strategy``."""
 
-    def __init__(self, strategy, model, smoothing: float = 0.0, element_spec=None):
+    def __init__(self, strategy, model, smoothing: float = 0.0):
         import tensorflow as tf
 
         self.strategy, self.model, self.smoothing = strategy, model, float(smoothing)
         _reduced_by_the_loop(model.optimizer)
-        signature = None if element_spec is None else [element_spec]
-        self.train_step = tf.function(self._train_step, input_signature=signature)
-        self.eval_step = tf.function(self._eval_step, input_signature=signature)
+        # batches differ in length: traced for a few shapes, then for any (every worker traces alike)
+        self.train_step = tf.function(self._train_step, reduce_retracing=True)
+        self.eval_step = tf.function(self._eval_step, reduce_retracing=True)
 
     def _counts(self, targets, logits, sums, tokens):
         """The replica's loss over the global batch's real tokens, its hits, tokens and sequences."""
@@ -119,13 +121,18 @@ class _Means:
         }
 
 
-def distribute(strategy, dataset):
-    """``dataset`` (of global batches) split across the replicas of ``strategy``, each worker its share."""
+def split(strategy, batch):
+    """One global batch as per-replica values: replica ``r`` of ``R`` gets rows ``[r·⌈B/R⌉, (r+1)·⌈B/R⌉)``."""
     import tensorflow as tf
 
-    options = tf.data.Options()
-    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
-    return strategy.experimental_distribute_dataset(dataset.with_options(options))
+    def slice_of(context):
+        size = tf.shape(batch[1])[0]
+        share = (size + context.num_replicas_in_sync - 1) // context.num_replicas_in_sync
+        low = tf.minimum(context.replica_id_in_sync_group * share, size)
+        high = tf.minimum(low + share, size)
+        return tf.nest.map_structure(lambda t: t[low:high], batch)
+
+    return strategy.experimental_distribute_values_from_function(slice_of)
 
 
 def fit(strategy, model, train_ds, val_ds, epochs: int, initial_epoch: int, callbacks: list, smoothing: float = 0.0):
@@ -140,8 +147,7 @@ def fit(strategy, model, train_ds, val_ds, epochs: int, initial_epoch: int, call
     if not model.optimizer.built:
         with strategy.scope():
             model.optimizer.build(model.trainable_variables)
-    train_dist, val_dist = distribute(strategy, train_ds), distribute(strategy, val_ds)
-    steps = Steps(strategy, model, smoothing, element_spec=train_dist.element_spec)
+    steps = Steps(strategy, model, smoothing)
     steps_per_epoch = int(train_ds.cardinality())
     hooks = keras.callbacks.CallbackList(callbacks, model=model, epochs=epochs, steps=steps_per_epoch, verbose=0)
     hooks.on_train_begin()
@@ -151,12 +157,12 @@ def fit(strategy, model, train_ds, val_ds, epochs: int, initial_epoch: int, call
         for epoch in range(initial_epoch, epochs):
             hooks.on_epoch_begin(epoch)
             train = _Means()
-            for index, batch in enumerate(train_dist):
-                train.add(*(float(v) for v in steps.train_step(batch)))
+            for index, batch in enumerate(train_ds):
+                train.add(*(float(v) for v in steps.train_step(split(strategy, batch))))
                 hooks.on_train_batch_end(index, train.logs())
             val = _Means()
-            for batch in val_dist:
-                val.add(*(float(v) for v in steps.eval_step(batch)))
+            for batch in val_ds:
+                val.add(*(float(v) for v in steps.eval_step(split(strategy, batch))))
             logs = train.logs() | val.logs("val_")
             print(f"epoch {epoch + 1}/{epochs}: {train.batches} steps, loss {logs['loss']:.5f}, "
                   f"val_loss {logs['val_loss']:.5f}", flush=True)  # fmt: skip

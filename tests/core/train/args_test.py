@@ -217,6 +217,7 @@ def test_a_byte_order_mark_is_not_part_of_the_first_sentence(tmp_path):
         (("--workers", "a:1,b:2", "--worker-index", "0", "--strategy", "mirrored"), "not --strategy mirrored"),
         (("--worker-timeout", "0", "--strategy", "multiworker"), "--worker-timeout 0.0 must be"),
         (("--worker-timeout", "30"), "--worker-timeout 30.0 applies to --strategy multiworker only"),
+        (("--loop", "fit", "--strategy", "multiworker"), "--loop fit cannot train under --strategy multiworker"),
     ],
 )
 def test_bad_cluster_flags_exit_2_before_any_write(train_args, tiny_tsv, tmp_path, capsys, monkeypatch, extra, message):

@@ -37,7 +37,7 @@ def _model_and_batches(smoothing: float):
     return model, ds
 
 
-@pytest.mark.parametrize("smoothing", [0.0, 0.1])
+@pytest.mark.parametrize("smoothing", [0.0, pytest.param(0.1, marks=pytest.mark.slow)])
 def test_the_loop_and_fit_give_the_same_loss_on_the_same_batches(smoothing):
     import tensorflow as tf
 
@@ -59,6 +59,7 @@ def test_the_loop_and_fit_give_the_same_loss_on_the_same_batches(smoothing):
     assert int(looped.optimizer.iterations.numpy()) == len(batches)
 
 
+@pytest.mark.slow
 def test_the_loops_epoch_logs_are_fits(tmp_path):
     """``loop.fit`` reports the epoch's loss and validation loss as ``model.fit`` does."""
     import tensorflow as tf
