@@ -1,7 +1,7 @@
 """The custom training loop: one training step for one process and for a cluster of workers.
 
-Every worker reads the same global batches, in the order ``fit`` reads them in one process (the
-same pipeline and shuffle seed), and hands each of its replicas its own slice of each batch
+Every worker reads the same global batches (the same pipeline and shuffle seed: epoch ``k`` is the
+dataset's ``k``-th pass) and hands each of its replicas its own slice of each batch
 (:func:`split`, ``strategy.experimental_distribute_values_from_function``); ``strategy.run`` runs
 :meth:`Steps.replica_train` on every replica's slice:
 
