@@ -6,6 +6,7 @@ import streamlit as st
 
 from ui.guard import guarded
 from ui.i18n import t
+from ui.levels import keep as keep_level
 from ui.present import apply_page_style, presenting
 from ui.sidebar import display_settings, model_picker
 from ui.warm_up import warm_up
@@ -35,6 +36,7 @@ pages = [
 ]
 page = st.navigation(pages)
 apply_page_style()
+keep_level()  # pieces or words: one choice that follows the class from page to page
 guarded(model_picker, "the sidebar")  # an error becomes a message naming the model, never a traceback
 warm_up()  # once per process, in the background: every model loaded and traced
 guarded(page.run, f"the page {page.url_path or 'home'}")

@@ -12,7 +12,10 @@ import streamlit as st
 
 from core import runs
 from core.data.probes import attention_sharpness
+from core.runs.model_files import read_config
 from core.text import detokenize
+from core.text.pieces import join_pieces
+from ui import levels
 from ui.charts import attention_heatmap
 from ui.downloads import attention_downloads, download_name
 from ui.i18n import t
@@ -41,13 +44,18 @@ class ProbeView:
     target: list[str]
     matrix: np.ndarray
     unknown: list[str]
+    subword: bool = False  # tokens are SentencePiece pieces
 
     @property
     def text(self) -> str:
-        return detokenize(self.target)
+        return join_pieces(self.target) if self.subword else detokenize(self.target)
+
+    def at(self, level: str) -> tuple[np.ndarray, list[str], list[str]]:
+        """``(matrix, source labels, target labels)`` at ``level`` (``ui.levels``: words sum, rows mean)."""
+        return levels.tokens_view(self.matrix, self.labels, self.target, level, subword=self.subword)
 
 
-def probe_view(probe: dict) -> ProbeView:
+def probe_view(probe: dict, subword: bool = False) -> ProbeView:
     """Check one saved probe; ``ValueError`` (or ``KeyError``/``TypeError``) when malformed."""
     source = [str(t) for t in probe["source_tokens"]]
     target = [str(t) for t in probe["target_tokens"]]
@@ -58,14 +66,16 @@ def probe_view(probe: dict) -> ProbeView:
     if matrix.shape != (len(target), len(source)):
         raise ValueError(f"attention shape {matrix.shape} != (target {len(target)}, source {len(source)})")
     labels = [f"{t} [UNK]" if unk else t for t, unk in zip(source, unknown, strict=True)]
-    return ProbeView(labels, target, matrix, [t for t, unk in zip(source, unknown, strict=True) if unk])
+    return ProbeView(labels, target, matrix, [t for t, unk in zip(source, unknown, strict=True) if unk], subword)
 
 
 def find_probe(probes: list[dict], sentence: str) -> dict | None:
     return next((p for p in probes if isinstance(p, dict) and p.get("source") == sentence), None)
 
 
-def draw_epoch(epoch: int, view: ProbeView | None, error: str | None, last: int, style: ChartStyle) -> None:
+def draw_epoch(
+    epoch: int, view: ProbeView | None, error: str | None, last: int, style: ChartStyle, level: str = "pieces"
+) -> None:
     """The translation and heatmap of one epoch (one frame of the animation)."""
     if error is not None:
         st.error(t("overtime.cannot_show", epoch=epoch, error=escape_markdown(error)))
@@ -76,7 +86,7 @@ def draw_epoch(epoch: int, view: ProbeView | None, error: str | None, last: int,
     translation = escape_markdown(view.text) if view.target else t("overtime.no_words")
     st.markdown(t("overtime.heading", epoch=epoch, last=last, translation=translation))
     if view.target:
-        chart = attention_heatmap(view.matrix, view.labels, view.target, vmax=1.0, style=style)
+        chart = attention_heatmap(*view.at(level), vmax=1.0, style=style)
         vega_chart(chart, width="content")
 
 
@@ -95,6 +105,14 @@ def epoch_of(epochs: list[int]) -> Callable[[str], int]:
 def probe_of(sentences: list[str]) -> Callable[[str], str]:
     """Link parser of ``probe``: the index of a probe sentence, read as that sentence."""
     return lambda value: sentences[int_in(0, len(sentences) - 1)(value)]
+
+
+def _tokenizer(info: runs.RunInfo) -> str:
+    """The model's tokenizer kind (``"word"`` when its config cannot be read: the probes then show as saved)."""
+    try:
+        return read_config(info.path).tokenizer
+    except (OSError, ValueError, TypeError):
+        return "word"
 
 
 def _play(last_epoch: int) -> None:
@@ -132,6 +150,8 @@ for e in epochs:
 if unreadable:
     st.warning(t("overtime.unreadable", files=escape_markdown("; ".join(unreadable))))
 epochs = sorted(saved)
+tokenizer = _tokenizer(model)
+subword = levels.is_subword(tokenizer)
 sentences = list(
     dict.fromkeys(p["source"] for e in reversed(epochs) for p in saved[e] if isinstance(p, dict) and "source" in p)
 )
@@ -172,10 +192,11 @@ errors: dict[int, str] = {}
 for e in epochs:
     probe = find_probe(saved[e], sentence)
     try:
-        views[e] = None if probe is None else probe_view(probe)
+        views[e] = None if probe is None else probe_view(probe, subword)
     except (KeyError, TypeError, ValueError) as err:
         views[e], errors[e] = None, error_text(err)
 
+level = levels.level_picker(tokenizer)  # a subword model: its pieces, or words summed from them
 style = chart_style()
 frame = st.empty()
 if st.session_state.pop(PLAYING_KEY, False):
@@ -184,26 +205,27 @@ if st.session_state.pop(PLAYING_KEY, False):
     pause = min(FRAME_SECONDS, PLAY_SECONDS / len(shown))
     for e in shown[:-1]:  # a finite list: the animation always ends
         with frame.container():
-            draw_epoch(e, views[e], errors.get(e), epochs[-1], style)
+            draw_epoch(e, views[e], errors.get(e), epochs[-1], style, level)
         epoch_slider(e, key=f"{PREFIX}frame_{e}", disabled=True)  # the slider follows the frame shown
         time.sleep(pause)
 epoch = epoch_slider(widget_value(EPOCH_KEY), key=EPOCH_KEY)  # after a play: the last epoch (see _play)
 with frame.container():
-    draw_epoch(epoch, views[epoch], errors.get(epoch), epochs[-1], style)
+    draw_epoch(epoch, views[epoch], errors.get(epoch), epochs[-1], style, level)
 
 view = views[epoch]
 if view is not None and view.unknown:
     words = ", ".join(f"'{escape_markdown(w)}'" for w in view.unknown)
     st.caption(t("overtime.unknown", words=words))
 if view is not None and view.target:
+    matrix, source, target = view.at(level)
     attention_downloads(
-        view.matrix,
-        view.labels,
-        view.target,
+        matrix,
+        source,
+        target,
         title=f"{model.name}, {t('overtime.col_epoch')} {epoch}: {view.text}",
         key=PREFIX,
         style=style,
-        name=download_name(model.name, view.labels, f"epoch-{epoch:03d}"),
+        name=download_name(model.name, source, f"epoch-{epoch:03d}" + (f"-{level}" if subword else "")),
     )
 
 rows = []

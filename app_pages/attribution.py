@@ -6,6 +6,7 @@ import streamlit as st
 
 from core.attribution import effective_cross_attention, spearman_rows
 from core.attribution.gradients import BASELINES
+from ui import levels
 from ui.charts import attention_heatmap
 from ui.downloads import attention_downloads, download_name
 from ui.explain import get_attributor, mean_defined, reading
@@ -36,19 +37,25 @@ def _options() -> tuple[str, int]:
     return baseline, steps
 
 
-def _panels(maps: dict, tr, model_name: str, style) -> None:
-    """The maps side by side while they fit, in rows when not (``ui.panels``); one colour scale 0..1."""
-    cell = fit_cell(len(tr.source_labels), style, style.panel_width)
-    st.html(wrap_css(PREFIX + "panels", heatmap_width(tr.source_labels, tr.target_tokens, cell, style.font)))
-    columns = st.container(key=PREFIX + "panels").columns(len(maps))
-    for col, (name, (title, matrix)) in zip(columns, maps.items(), strict=True):
+def _panels(maps: dict, tr, model_name: str, style, level: str) -> None:
+    """The maps side by side while they fit, in rows when not (``ui.panels``); one colour scale 0..1.
+
+    At the words level every map is aggregated by one rule (``ui.levels.scores``): summed over a
+    word's source pieces, averaged over its output pieces.
+    """
+    views = {name: (title, *levels.scores(tr, matrix, level)) for name, (title, matrix) in maps.items()}
+    _, _, source, target = next(iter(views.values()))
+    cell = fit_cell(len(source), style, style.panel_width)
+    st.html(wrap_css(PREFIX + "panels", heatmap_width(source, target, cell, style.font)))
+    columns = st.container(key=PREFIX + "panels").columns(len(views))
+    suffix = f"-{level}" if levels.is_subword(tr) else ""
+    for col, (name, (title, matrix, source, target)) in zip(columns, views.items(), strict=True):
         with col:
             st.markdown(f"**{title}**")
-            vega_chart(attention_heatmap(matrix, tr.source_labels, tr.target_tokens, cell=cell, style=style),
-                       width="content")  # fmt: skip
-            attention_downloads(matrix, tr.source_labels, tr.target_tokens, title=f"{model_name}: {title}",
+            vega_chart(attention_heatmap(matrix, source, target, cell=cell, style=style), width="content")
+            attention_downloads(matrix, source, target, title=f"{model_name}: {title}",
                                 key=f"{PREFIX}dl_{name}_", style=style,
-                                name=download_name(model_name, tr.source_tokens, name))  # fmt: skip
+                                name=download_name(model_name, tr.source_tokens, name + suffix))  # fmt: skip
 
 
 st.title(t("attribution.title"))
@@ -105,8 +112,9 @@ if stored is not None:
         "integrated": (t("attribution.integrated", steps=result.steps), result.shares("integrated")),
         "grad_input": (t("attribution.grad_input"), result.shares("grad_input")),
     }
+    level = levels.level_picker(tr)  # a subword model: its pieces, or words summed from them
     style = chart_style()
-    _panels(maps, tr, model_name, style)
+    _panels(maps, tr, model_name, style, level)
     st.caption(t("attribution.about", model=escape_markdown(model_name), steps=result.steps,
                  baseline=t(f"attribution.baseline_{result.baseline}")))  # fmt: skip
     st.caption(t("attribution.scale"))
@@ -124,6 +132,8 @@ if stored is not None:
         }
     )
     st.dataframe(table, hide_index=True)
+    if levels.is_subword(tr) and level == "words":
+        st.caption(t("levels.table_pieces"))
     st.caption(
         t("attribution.gap_caption", gap=f"{np.abs(result.gap).max():.4f}", relative=f"{100 * result.relative_gap:.2f}")
     )

@@ -5,6 +5,7 @@ import re
 import pandas as pd
 import streamlit as st
 
+from ui import levels
 from ui.beam_tree import beam_tree_dot, visible_nodes
 from ui.charts import attention_heatmap
 from ui.downloads import attention_downloads, download_name
@@ -91,19 +92,22 @@ if stored is not None:
     if not tr.target_tokens:
         st.info(t("beam.empty_hypothesis"))
     else:
+        level = levels.level_picker(tr)  # a subword model: its pieces, or words summed from them
+        matrix, source, target = levels.cross(tr, tr.attention, level)
         style = chart_style()
         vega_chart(
-            attention_heatmap(tr.attention, tr.source_labels, tr.target_tokens, centres=tr.positions, style=style),
+            attention_heatmap(matrix, source, target, centres=levels.centres(tr, tr.positions, level), style=style),
             width="content",
         )
+        view = f"beam-{pick + 1}" + (f"-{level}" if levels.is_subword(tr) else "")
         attention_downloads(
-            tr.attention,
-            tr.source_labels,
-            tr.target_tokens,
+            matrix,
+            source,
+            target,
             title=f"{model_name}: {tr.text} (#{pick + 1})",
             key=PREFIX + "dl_",
             style=style,
-            name=download_name(model_name, tr.source_tokens, f"beam-{pick + 1}"),
+            name=download_name(model_name, tr.source_tokens, view),
         )
     st.caption(t("beam.used", model=escape_markdown(model_name), width=used_width, alpha=f"{used_alpha:.1f}"))
 

@@ -5,6 +5,7 @@ import math
 import streamlit as st
 
 from core.text import MAX_INPUT_CHARS, tokenize
+from ui import levels
 from ui.charts import attention_heatmap
 from ui.downloads import attention_downloads, download_name
 from ui.examples import example_clicked, try_these
@@ -29,7 +30,8 @@ def _models_option(usable: dict, picked: dict) -> list[str]:
                           max_selections=MAX_MODELS, help=t("compare.models_help", n=MAX_MODELS))  # fmt: skip
 
 
-def _column(i: int, name: str, path, label: str | None, tr, err: str | None, cell: int, vmax: float, style) -> None:
+def _column(i: int, name: str, path, label: str | None, tr, err: str | None, cell: int, vmax: float, style,
+            level: str) -> None:  # fmt: skip
     """One model's column: its name and scores on one line, its translation, its heatmap; notes under it."""
     metrics = read_metrics(path)
     scores = (f"BLEU {metrics['bleu']:.1f} · chrF {metrics.get('chrf', float('nan')):.1f}"
@@ -43,13 +45,15 @@ def _column(i: int, name: str, path, label: str | None, tr, err: str | None, cel
         st.markdown(t("translate.empty_translation"))
         return
     st.markdown(f"**{escape_markdown(tr.text)}**")
+    matrix, source, target = levels.cross(tr, tr.attention, level)  # a word-level model: as it is
     vega_chart(
-        attention_heatmap(tr.attention, tr.source_labels, tr.target_tokens, cell=cell, vmax=vmax,
-                          centres=tr.positions, style=style),
+        attention_heatmap(matrix, source, target, cell=cell, vmax=vmax,
+                          centres=levels.centres(tr, tr.positions, level), style=style),
         width="content",
     )  # fmt: skip
-    attention_downloads(tr.attention, tr.source_labels, tr.target_tokens, title=f"{name}: {tr.text}",
-                        key=f"{PREFIX}{i}_", style=style, name=download_name(name, tr.source_tokens, "compare"))  # fmt: skip
+    view = f"compare-{level}" if levels.is_subword(tr) else "compare"
+    attention_downloads(matrix, source, target, title=f"{name}: {tr.text}",
+                        key=f"{PREFIX}{i}_", style=style, name=download_name(name, tr.source_tokens, view))  # fmt: skip
     if tr.layers is not None:
         st.caption(t("compare.transformer_note"))
     if tr.positions is not None:
@@ -105,19 +109,24 @@ scale = st.session_state.get(PREFIX + "scale", "shared")
 if stored:
     _, columns = stored
     drawn = [tr for *_, tr, err in columns if err is None and tr.target_tokens and tr.source_tokens]
+    subword = any(levels.is_subword(tr) for tr in drawn)
+    level = levels.level_picker("bpe" if subword else "word")  # one switch for every subword column
+    if subword:
+        st.caption(t("levels.compare"))
+    views = [levels.cross(tr, tr.attention, level) for tr in drawn]
     vmax = 1.0
-    if scale == "shared" and drawn:
-        vmax = min(1.0, max(0.05, math.ceil(max(float(tr.attention.max()) for tr in drawn) * 20) / 20))
+    if scale == "shared" and views:
+        vmax = min(1.0, max(0.05, math.ceil(max(float(m.max()) for m, _, _ in views) * 20) / 20))
     style = chart_style()
-    longest = max((len(tr.source_labels) for tr in drawn), default=1)
+    longest = max((len(source) for _, source, _ in views), default=1)
     cell = fit_cell(longest, style, style.panel_width)  # one size for all: the panels compare cell for cell
-    panel = max((heatmap_width(tr.source_labels, tr.target_tokens, cell, style.font) for tr in drawn), default=0)
+    panel = max((heatmap_width(source, target, cell, style.font) for _, source, target in views), default=0)
     st.html(wrap_css(PREFIX + "grid", panel))  # panels side by side while they fit, else in rows
     grid = st.container(key=PREFIX + "grid")
     places = grid.columns(len(columns))
     for i, (col, (name, path, label, tr, err)) in enumerate(zip(places, columns, strict=True)):
         with col:
-            _column(i, name, path, label, tr, err, cell, vmax, style)
+            _column(i, name, path, label, tr, err, cell, vmax, style, level)
     scale_labels = {"shared": t("compare.scale_shared"), "unit": t("compare.scale_unit")}
     scale = st.radio(t("compare.scale"), SCALES, horizontal=True, key=PREFIX + "scale",
                      index=widget_index(PREFIX + "scale", SCALES),

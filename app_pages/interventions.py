@@ -6,9 +6,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from core.decoding.word_level import mean_rows
 from core.interventions.head_mask import KINDS, MODES
 from core.interventions.replace import ROW_KINDS, replacement_row
-from core.interventions.source_edit import EDITS, changed_tokens, edit_source
+from core.interventions.source_edit import EDITS, changed_tokens, edit_pieces, edit_source
+from core.text.pieces import join_pieces
+from ui import levels
 from ui.downloads import download_name
 from ui.explain import get_head_ablation, get_replacement
 from ui.i18n import t
@@ -19,7 +22,7 @@ from ui.present import chart_style
 from ui.sentence import run_model, sentence_form
 from ui.share import from_link, from_link_list, int_in, one_of, publish
 from ui.text import escape_markdown
-from ui.whatif import marked, side_by_side
+from ui.whatif import compared, marked, side_by_side
 
 PAGE, PREFIX = "interventions", "interventions_"
 HEAD_RE = re.compile(r"^(encoder_self|decoder_self|cross)-([1-9][0-9]?)-([1-9][0-9]?)$")
@@ -39,7 +42,7 @@ def head_value(value: str) -> str:
     return value
 
 
-def _heads(model, tr, translated: str, source, style) -> tuple[list[str], str]:
+def _heads(model, tr, translated: str, level: str, style) -> tuple[list[str], str]:
     """Switch off heads: the heads, the mode and the layer shown on one row; the panels; the Δ log p table."""
     c = ModelConfig.load(model.path / CONFIG)
     options = [f"{k}-{layer}-{h}" for k in KINDS for layer in range(1, c.num_layers + 1)
@@ -64,65 +67,95 @@ def _heads(model, tr, translated: str, source, style) -> tuple[list[str], str]:
         kind, layer, head = HEAD_RE.match(v).groups()
         keep[KINDS.index(kind), int(layer) - 1, int(head) - 1] = 0.0
     result = ablation.compare(translated, keep, mode)
-    old, new = changed_tokens(result.original.target_tokens, result.ablated.target_tokens)
-    side_by_side([
-        (t("interventions.panel_original", layer=layer_shown + 1), marked(result.original.target_tokens, old),
-         result.original.cross_attention(layer_shown, None), source, result.original.target_tokens),
-        (t("interventions.panel_ablated", layer=layer_shown + 1), marked(result.ablated.target_tokens, new),
-         result.ablated.cross_attention(layer_shown, None), source, result.ablated.target_tokens),
-    ], PREFIX + "heads_", style, download_name(model.name, tr.source_tokens, "heads"))  # fmt: skip
+    titles = (t("interventions.panel_original", layer=layer_shown + 1),
+              t("interventions.panel_ablated", layer=layer_shown + 1))  # fmt: skip
+    matrices = (result.original.cross_attention(layer_shown, None), result.ablated.cross_attention(layer_shown, None))
+    side_by_side(compared(titles, result.original, result.ablated, matrices, level), PREFIX + "heads_", style,
+                 download_name(model.name, tr.source_tokens, _view("heads", tr, level)))  # fmt: skip
     names = ", ".join(head_label(v) for v in heads) or t("interventions.none")
     st.info(t("interventions.named_heads", heads=names, mode=t(f"interventions.mode_{mode}")))
     delta = pd.DataFrame({t("translate.output_token"): result.original.target_tokens,
                           t("interventions.delta_log_p"): np.round(result.delta_log_p, 3)})  # fmt: skip
     st.dataframe(delta, hide_index=True)
+    if level == "words" and levels.is_subword(tr):
+        st.caption(t("levels.table_pieces"))
     st.download_button(t("common.download_csv"), delta.to_csv(index=False).encode("utf-8"),
                        download_name(model.name, tr.source_tokens, "delta-log-p") + ".csv", "text/csv",
                        key=PREFIX + "delta_csv", on_click="ignore")  # fmt: skip
     return heads, mode
 
 
-def _row(model, tr, source, n_src: int, style) -> None:
+def _view(name: str, tr, level: str) -> str:
+    """A download's view name: the level is named for a subword model."""
+    return f"{name}-{level}" if levels.is_subword(tr) else name
+
+
+def _units(tr, level: str) -> tuple[list[list[int]], list[list[int]], np.ndarray, list[str], list[str]]:
+    """Source and output units (words of pieces, or single tokens), the attention and both sides' labels at ``level``."""
+    src, tgt = tr.word_groups() if level == "words" else ([], [])
+    src = src or [[i] for i in range(len(tr.source_tokens))]
+    tgt = tgt or [[i] for i in range(len(tr.target_tokens))]
+    return src, tgt, *levels.cross(tr, tr.attention, level)
+
+
+def _replacement(tr, kind: str, at: int, level: str) -> tuple[np.ndarray, np.ndarray]:
+    """The replacement row over source pieces and the row as chosen (over source words at the words level)."""
+    _, tgt, matrix, source, target = _units(tr, level)
+    n = len(source)
+    if kind == "row":
+        other = st.selectbox(t("interventions.other_row"), range(len(target)), key=PREFIX + "other",
+                             index=widget_index(PREFIX + "other", range(len(target))),
+                             format_func=lambda i: f"{i + 1}. {target[i]}")  # fmt: skip
+        row = replacement_row("row", len(tr.source_tokens), mean_rows(tr.attention, tgt), other)
+        return row, levels.source_row(tr, row, level)[0]
+    if kind == "typed":
+        default = ", ".join(f"{w:.2f}" for w in matrix[at])
+        typed = st.text_input(t("interventions.typed", n=n), value=widget_value(PREFIX + "typed", default),
+                              key=PREFIX + "typed", max_chars=400)  # fmt: skip
+        shown = replacement_row("typed", n, values=[float(v) for v in typed.replace(";", ",").split(",") if v.strip()])
+    else:
+        shown = replacement_row("uniform", n)
+    return levels.spread(tr, shown, level), shown
+
+
+def _row(model, tr, level: str, style) -> None:
     """Replace one attention row: where, every step or not, with what; the panels before and after."""
-    steps = list(range(len(tr.target_tokens)))
+    _, tgt, _, _, target = _units(tr, level)
+    steps = list(range(len(target)))
+    if st.session_state.get(PREFIX + "at") is not None and st.session_state[PREFIX + "at"] not in steps:
+        del st.session_state[PREFIX + "at"]
     c1, c2, c3 = st.columns([2, 1, 3], vertical_alignment="bottom")
     at = c1.selectbox(t("interventions.at"), steps, key=PREFIX + "at", index=widget_index(PREFIX + "at", steps),
-                      format_func=lambda i: f"{i + 1}. {tr.target_tokens[i]}")  # fmt: skip
+                      format_func=lambda i: f"{i + 1}. {target[i]}")  # fmt: skip
     every = c2.toggle(t("interventions.every_step"), value=widget_value(PREFIX + "every", False), key=PREFIX + "every")
     kind = c3.radio(t("interventions.row_kind"), ROW_KINDS, horizontal=True, key=PREFIX + "row_kind",
                     index=widget_index(PREFIX + "row_kind", ROW_KINDS),
                     format_func=lambda k: t(f"interventions.row_{k}"))  # fmt: skip
     try:
-        if kind == "row":
-            other = st.selectbox(t("interventions.other_row"), steps, key=PREFIX + "other",
-                                 index=widget_index(PREFIX + "other", steps),
-                                 format_func=lambda i: f"{i + 1}. {tr.target_tokens[i]}")  # fmt: skip
-            row = replacement_row("row", n_src, tr.attention, other)
-        elif kind == "typed":
-            default = ", ".join(f"{w:.2f}" for w in tr.attention[at])
-            typed = st.text_input(t("interventions.typed", n=n_src), value=widget_value(PREFIX + "typed", default),
-                                  key=PREFIX + "typed", max_chars=400)  # fmt: skip
-            values = [float(v) for v in typed.replace(";", ",").split(",") if v.strip()]
-            row = replacement_row("typed", n_src, values=values)
-        else:
-            row = replacement_row("uniform", n_src)
+        row, shown = _replacement(tr, kind, at, level)
     except ValueError as e:
         st.warning(t("interventions.bad_row", error=escape_markdown(str(e))))
         st.stop()
-    changed = get_replacement(str(model.path)).translate(tr.source_tokens, row, -1 if every else at)
-    old, new = changed_tokens(tr.target_tokens, changed.target_tokens)
-    side_by_side([(t("interventions.panel_model"), marked(tr.target_tokens, old), tr.attention, source,
-                   tr.target_tokens),
-                  (t("interventions.panel_replaced"), marked(changed.target_tokens, new), changed.attention, source,
-                   changed.target_tokens)],
-                 PREFIX + "row_", style, download_name(model.name, tr.source_tokens, "row"))  # fmt: skip
-    where = t("interventions.every_step") if every else f"{at + 1}. {escape_markdown(tr.target_tokens[at])}"
+    changed = get_replacement(str(model.path)).translate(tr.source_tokens, row, -1 if every else tgt[at])
+    titles = (t("interventions.panel_model"), t("interventions.panel_replaced"))
+    side_by_side(compared(titles, tr, changed, (tr.attention, changed.attention), level), PREFIX + "row_", style,
+                 download_name(model.name, tr.source_tokens, _view("row", tr, level)))  # fmt: skip
+    where = t("interventions.every_step") if every else f"{at + 1}. {escape_markdown(target[at])}"
     st.info(t("interventions.named_row", kind=t(f"interventions.row_{kind}"), where=where,
-              row=", ".join(f"{w:.2f}" for w in row)))  # fmt: skip
+              row=", ".join(f"{w:.2f}" for w in shown)))  # fmt: skip
 
 
-def _source(model, tr, source, n_src: int, style) -> tuple[str, int]:
+def _edited(tr, units, edit: str, word: int, new_word: str, to: int) -> list[str]:
+    """The edited source as text tokens to translate: a word model's words, a subword model's text."""
+    if levels.is_subword(tr):
+        return [join_pieces(edit_pieces(tr.source_tokens, units, edit, word, new_word, to))]
+    return edit_source(tr.source_tokens, edit, word, new_word, to)
+
+
+def _source(model, tr, level: str, style) -> tuple[str, int]:
     """Edit the English: the edit, the word and its argument on one row; the panels before and after."""
+    units, _, _, source, _ = _units(tr, level)
+    n_src = len(units)
     c1, c2, c3 = st.columns(3, vertical_alignment="bottom")
     edit = c1.radio(t("interventions.edit"), EDITS, horizontal=True, key=PREFIX + "edit",
                     index=widget_index(PREFIX + "edit", EDITS),
@@ -131,7 +164,7 @@ def _source(model, tr, source, n_src: int, style) -> tuple[str, int]:
         del st.session_state[PREFIX + "word"]
     word = c2.selectbox(t("interventions.word"), range(n_src), key=PREFIX + "word",
                         index=widget_index(PREFIX + "word", range(n_src)),
-                        format_func=lambda i: f"{i + 1}. {tr.source_tokens[i]}")  # fmt: skip
+                        format_func=lambda i: f"{i + 1}. {source[i]}")  # fmt: skip
     new_word, to = "", 0
     if edit == "replace":
         new_word = c3.text_input(t("interventions.new_word"), value=widget_value(PREFIX + "new_word", "dog"),
@@ -141,26 +174,23 @@ def _source(model, tr, source, n_src: int, style) -> tuple[str, int]:
                           index=widget_index(PREFIX + "to", range(n_src)),
                           format_func=lambda i: f"{i + 1}")  # fmt: skip
     try:
-        edited = edit_source(tr.source_tokens, edit, word, new_word, to)
+        edited = _edited(tr, units, edit, word, new_word, to)
     except ValueError as e:
         st.warning(t("interventions.bad_edit", error=escape_markdown(str(e))))
         st.stop()
-    if not edited:
+    if not edited or not "".join(edited).strip():
         st.info(t("translate.no_words"))
         st.stop()
     other = run_model(model, " ".join(edited), lambda trn, s: trn.translate(s), t("translate.working"))
     if other is None:
         st.stop()
     after = other[1]
-    old, new = changed_tokens(tr.target_tokens, after.target_tokens)
-    side_by_side([(t("interventions.panel_model"), marked(tr.target_tokens, old), tr.attention, source,
-                   tr.target_tokens),
-                  (t("interventions.panel_edited"), marked(after.target_tokens, new), after.attention,
-                   after.source_labels, after.target_tokens)],
-                 PREFIX + "src_", style, download_name(model.name, tr.source_tokens, "edit"))  # fmt: skip
-    src_old, src_new = changed_tokens(tr.source_tokens, after.source_tokens)
-    st.info(t("interventions.named_edit", before=marked(tr.source_tokens, src_old),
-              after=marked(after.source_tokens, src_new)))  # fmt: skip
+    titles = (t("interventions.panel_model"), t("interventions.panel_edited"))
+    side_by_side(compared(titles, tr, after, (tr.attention, after.attention), level), PREFIX + "src_", style,
+                 download_name(model.name, tr.source_tokens, _view("edit", tr, level)))  # fmt: skip
+    before_src, after_src = _units(tr, level)[3], _units(after, level)[3]
+    src_old, src_new = changed_tokens(before_src, after_src)
+    st.info(t("interventions.named_edit", before=marked(before_src, src_old), after=marked(after_src, src_new)))
     return edit, word
 
 
@@ -201,16 +231,18 @@ if stored is not None:
         st.info(t("translate.no_words"))
         st.stop()
     heading.markdown(f"### {escape_markdown(tr.text) if tr.target_tokens else t('translate.empty_translation')}")
-    source, n_src = tr.source_labels, len(tr.source_tokens)
+    level = levels.level_picker(tr)  # a subword model: its pieces, or words summed from them
+    if level == "words" and levels.is_subword(tr):
+        st.caption(t("levels.intervene"))
     if change == "heads":
-        heads_param, mode = _heads(model, tr, translated, source, style)
+        heads_param, mode = _heads(model, tr, translated, level, style)
     elif change == "row":
         if not tr.target_tokens:
             st.info(t("translate.empty_translation"))
             st.stop()
-        _row(model, tr, source, n_src, style)
+        _row(model, tr, level, style)
     else:
-        edit, word = _source(model, tr, source, n_src, style)
+        edit, word = _source(model, tr, level, style)
 
 st.caption(t("interventions.caption"))
 publish(

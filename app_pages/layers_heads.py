@@ -7,6 +7,7 @@ import streamlit as st
 from core import runs
 from core.runs.model_files import read_config
 from core.text.vocab import START
+from ui import levels
 from ui.charts import attention_heatmap
 from ui.charts_grid import PICK, attention_grid, picked_panel
 from ui.downloads import attention_downloads, download_name
@@ -32,6 +33,17 @@ def _arch(info: runs.RunInfo) -> str | None:
         return read_config(info.path).arch
     except (OSError, ValueError, TypeError):
         return None
+
+
+def _view(tr, kind: str, level: str):
+    """``(weights, column labels, row labels)`` of ``kind`` at ``level``; weights (layers, heads, rows, cols)."""
+    weights = tr.layers[kind]
+    if kind == "cross":
+        return levels.cross(tr, weights, level)
+    if kind == "decoder_self":  # what the decoder had read when it wrote each output token
+        return levels.decoder_self(tr, weights, START, level)
+    matrix, labels = levels.square(tr, weights, "source", level)
+    return matrix, labels, labels
 
 
 def _use_model(name: str) -> None:
@@ -103,20 +115,14 @@ if stored is not None:
     st.markdown(f"### {escape_markdown(tr.text) if tr.target_tokens else t('translate.empty_translation')}")
     st.caption(t("layers.model", model=escape_markdown(model_name)))
 
+    level = levels.level_picker(tr)  # a subword model: its pieces, or words summed from them
     style = chart_style()
-    source, target = tr.source_labels, list(tr.target_tokens)
-    decoder_input = [START, *target[:-1]]  # what the decoder had read when it wrote each output token
-    rows, cols = {
-        "encoder_self": (source, source),
-        "decoder_self": (target, decoder_input),
-        "cross": (target, source),
-    }[kind]
+    weights, cols, rows = _view(tr, kind, level)  # (layers, heads, rows, cols) and the labels
     titles = {
         "encoder_self": (t("chart.source"), t("chart.source")),
         "decoder_self": (t("chart.target"), t("layers.decoder_input")),
         "cross": (t("chart.target"), t("chart.source")),
     }[kind]
-    weights = tr.layers[kind]  # (layers, heads, rows, cols)
     num_layers, num_heads = weights.shape[:2]
     if not rows:
         st.info(t("layers.no_output"))
@@ -164,6 +170,7 @@ if stored is not None:
             show_head_importance(model.path, kind, num_layers, num_heads)
         st.subheader(heading)
         matrix = weights[layer, head]  # (rows, cols)
+        suffix = f"-{level}" if levels.is_subword(tr) else ""
         big = replace(style, target_title=titles[0], source_title=titles[1])
         vega_chart(attention_heatmap(matrix, cols, rows, style=big), width="content")
         attention_downloads(
@@ -173,7 +180,7 @@ if stored is not None:
             title=f"{model_name}: {tr.text} ({heading})",
             key=PREFIX + "dl_",
             style=big,
-            name=download_name(model_name, tr.source_tokens, f"{kind}-layer{layer + 1}-head{head + 1}"),
+            name=download_name(model_name, tr.source_tokens, f"{kind}-layer{layer + 1}-head{head + 1}{suffix}"),
         )
 
 try_these(PREFIX)

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from core import runs
+from core.runs.provenance import started_from
 from ui.charts import overlay_chart
 from ui.explain import show_summaries
 from ui.i18n import t
@@ -25,6 +26,7 @@ def column_labels() -> dict[str, str]:
         "text": t("models.col_text"),
         "parameters": t("models.col_parameters"),
         "epochs": t("models.col_epochs"),
+        "started from": t("models.col_started"),
         "saved epoch": t("models.col_saved"),
         "training time (min)": t("models.col_time"),
         "hardware": t("models.col_hardware"),
@@ -62,10 +64,16 @@ if not usable:
     st.stop()
 
 labels = column_labels()
-cards = pd.DataFrame([saved_label(model_card(m)) for m in usable]).rename(columns=labels)
+rows = [saved_label(model_card(m)) for m in usable]
+cards = pd.DataFrame(rows).rename(columns=labels)
 numbers = {c: "{:,.0f}" for c in (labels["parameters"], labels["epochs"]) if c in cards}  # 6,401,120
 numbers.update({c: "{:.2f}" for c in cards.select_dtypes("float") if c not in numbers})
 st.table(cards.style.format(numbers, na_rep="–"), hide_index=True)  # a table wraps long cells: no sideways scrolling
+for m, row in zip(usable, rows, strict=True):  # trained on from another's weights: not the same budget
+    parent = started_from(m.path)
+    if parent is not None:
+        st.caption(t("models.budget_note", model=escape_markdown(m.name), parent=escape_markdown(parent[0]),
+                     epochs=row.get("epochs", "–")))  # fmt: skip
 
 curves = []
 for m in usable:

@@ -4,7 +4,10 @@ import streamlit as st
 
 from core.decoding.results import UNK_NOTABLE
 from core.text import MAX_INPUT_CHARS, detokenize, tokenize
+from core.text.pieces import join_pieces
 from core.text.vocab import END
+from core.text.words import normalize
+from ui import levels
 from ui.charts import attention_bars, attention_heatmap, candidates_chart
 from ui.downloads import attention_downloads, download_name
 from ui.examples import example_clicked, try_these
@@ -43,6 +46,18 @@ def _decode(forced: tuple, pos: int) -> None:
     st.session_state[POS] = max(0, min(pos, len(result.steps) - 1))
 
 
+def _join(tr, tokens: list[str]) -> str:
+    """The text ``tokens`` spell, as the model's tokenizer joins them."""
+    return join_pieces(tokens) if levels.is_subword(tr) else detokenize(tokens)
+
+
+def _heatmap_labels(tr, steps, pos: int, level: str, texts: list[str]) -> list[str]:
+    """Output tokens (or words, ``texts``) marked: ▶ the current step, ✎ a forced one."""
+    groups = tr.word_groups()[1] if level == "words" else [[i] for i in range(len(tr.target_tokens))]
+    return [("▶ " if pos in g else "") + text + (" ✎" if any(steps[i].forced for i in g) else "")
+            for g, text in zip(groups, texts, strict=True)]  # fmt: skip
+
+
 def _move(delta: int) -> None:
     st.session_state[POS] += delta
 
@@ -60,7 +75,13 @@ def _use_pick() -> None:
 
 
 def _use_typed() -> None:
-    words = tokenize(st.session_state.get(PREFIX + "typed", ""))
+    """Force the typed start, split by the model's own tokenizer (words, or subword pieces)."""
+    typed = normalize(st.session_state.get(PREFIX + "typed", ""))
+    try:
+        words = get_translator(st.session_state[RUN]["path"]).tokenizer.split(typed) if typed else []
+    except Exception as e:  # the page shows a message, never a traceback
+        st.session_state[ERROR] = t("translate.failed", model=st.session_state[RUN]["model"], error=error_text(e))
+        return
     if not words:
         st.session_state[ERROR] = t("step.typed_empty")
         return
@@ -121,7 +142,7 @@ progress_row.progress((pos + 1) / len(steps), text=t("step.progress", i=pos + 1,
 
 step = steps[pos]
 so_far = [s.token for s in steps[:pos]]
-st.markdown(t("step.so_far", text=escape_markdown(detokenize(so_far)) if so_far else t("step.nothing_yet")))
+st.markdown(t("step.so_far", text=escape_markdown(_join(tr, so_far)) if so_far else t("step.nothing_yet")))
 word = f"**{escape_markdown(_word(step.token, END_LABEL))}**"
 p = f"{step.probability:.2f}"
 if step.forced:
@@ -133,11 +154,14 @@ elif step.is_end:
 else:
     st.markdown(t("step.writes", i=pos + 1, word=word, p=p))
 
+level = levels.level_picker(tr)  # a subword model: its pieces, or words summed from them
 style = chart_style()
 left, right = st.columns([3, 2])
 with left:
     st.markdown(t("step.looks"))
-    vega_chart(attention_bars(step.attention_row, tr.source_labels, step.position, style), width="content")
+    row, row_labels = levels.source_row(tr, step.attention_row, level)
+    position = levels.source_position(tr, step.position, level)
+    vega_chart(attention_bars(row, row_labels, position, style), width="content")
     if step.position is not None:
         st.caption(t("step.triangle", p=f"{step.position:.2f}"))
 with right:
@@ -170,15 +194,15 @@ forced_words = [
 if forced_words:
     st.caption(t("step.marks", words=", ".join(forced_words)))
 if tr.target_tokens:
-    labels = [("▶ " if i == pos else "") + s.token + (" ✎" if s.forced else "") for i, s in enumerate(steps)]
+    matrix, source, target = levels.cross(tr, tr.attention, level)
+    centres = levels.centres(tr, tr.positions, level)
     vega_chart(
-        attention_heatmap(
-            tr.attention, tr.source_labels, labels[: len(tr.target_tokens)], centres=tr.positions, style=style
-        ),
+        attention_heatmap(matrix, source, _heatmap_labels(tr, steps, pos, level, target), centres=centres, style=style),
         width="content",
     )
-    attention_downloads(tr.attention, tr.source_labels, tr.target_tokens, title=f"{run['model']}: {tr.text}",
-                        key=PREFIX, style=style, name=download_name(run["model"], tr.source_tokens, "step-through"))  # fmt: skip
+    view = f"step-through-{level}" if levels.is_subword(tr) else "step-through"
+    attention_downloads(matrix, source, target, title=f"{run['model']}: {tr.text}",
+                        key=PREFIX, style=style, name=download_name(run["model"], tr.source_tokens, view))  # fmt: skip
 if not result.finished:
     st.caption(t("step.unfinished", n=len(steps)))
 try_these(PREFIX)  # listed under the charts; a click is handled at the top of the next run

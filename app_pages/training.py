@@ -7,7 +7,7 @@ from core.runs.history import METRICS, X_AXES, X_COLUMNS, HistoryError, RunCurve
 from ui.curves import curves_overlay, run_curves, upload_curves
 from ui.i18n import t
 from ui.language import uploader_css, widget_index, widget_value
-from ui.models import list_models, read_metrics, selected_model
+from ui.models import list_curves, read_metrics, selected_model
 from ui.present import chart_style
 from ui.share import from_link, from_link_list, int_in, one_of, publish
 from ui.text import escape_markdown
@@ -36,8 +36,8 @@ def _message(error: Exception) -> str:
 st.title(t("training.title"))
 st.caption(t("training.caption"))
 
-models = list_models()
-usable = {m.name: m for m in models if m.error is None}
+models = list_curves()  # a run whose model cannot translate still has its curves
+usable = {m.name: m for m in models}
 if not usable:
     st.info(t("sidebar.no_model"))
     st.stop()
@@ -87,6 +87,8 @@ st.html(uploader_css(["csv"]))  # the box's own words in the page's language
 
 entries: list[tuple[str, RunCurves]] = []
 for name in chosen:
+    if usable[name].error is not None:  # drawn all the same, its reason said
+        st.caption(t("training.not_a_model", name=escape_markdown(name), error=escape_markdown(usable[name].error)))
     try:  # one broken run folder leaves the others be
         entries.append((name, run_curves(usable[name].path, source)))
     except (HistoryError, OSError) as e:

@@ -5,7 +5,7 @@
 
 Templates live in ``docs/src/``: ``docs/src/README.md`` becomes ``README.md``, ``docs/src/<name>.md``
 becomes ``docs/<name>.md``. A template is prose with named placeholders, ``{{ name }}``, each one a
-fact of ``docs/model_facts.py`` or ``docs/project_facts.py`` read from the file that holds it; a
+fact of a ``docs/*_facts.py`` module, read from the file that holds it; a
 template types no number outside code (``tests/docs/build_test.py`` checks both). The capacity
 section of ``docs/serving.md`` is the one ``bench/capacity.py`` writes from
 ``docs/data/click_cost.json``, so ``python bench/capacity.py --check`` and this command agree.
@@ -18,7 +18,7 @@ import re
 import sys
 from pathlib import Path
 
-from docs import model_facts, project_facts  # noqa: F401  (they register their facts)
+from docs import fuzzer_facts, lesson_facts, live_facts, model_facts, project_facts  # noqa: F401  (they register their facts)
 from docs.facts import FACTS, ROOT, BuildError, Facts
 
 SRC = ROOT / "docs" / "src"

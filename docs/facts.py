@@ -4,7 +4,8 @@ Each function decorated with :func:`fact` is one named placeholder of the templa
 ``docs/src/`` (``{{ name }}``): it reads the model folders in ``assets/`` (``metrics.json``,
 ``training.json``, ``history.csv``, ``attribution.json``, ``head_importance.json``), a
 benchmark's JSON under ``docs/data/``, or a constant of the code (read from its source, not
-imported, so nothing heavy loads). A fact that cannot be stated as written — models that
+imported, so nothing heavy loads; a value that is not a literal, such as a table keyed by signal
+or by file name, is imported from its module, which must stay light). A fact that cannot be stated as written — models that
 disagree on a value the text gives once, a benchmark file that is missing a field — raises
 :class:`BuildError` naming the file, instead of writing something the files do not say.
 """

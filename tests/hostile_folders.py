@@ -32,8 +32,8 @@ from pathlib import Path
 from core import runs
 from core.runs import history, model_files
 from tests.faults import KINDS, OUTSIDE_SECRET, PROBE, complete_run, mutate
+from tests.hostile_plan import plan
 
-KIND_NAMES = ("names", "file kinds", "contents", "sizes", "links")
 EVENTS = f"{runs.TENSORBOARD}/train/events.out.tfevents.1.host"
 ATTRIBUTION, IMPORTANCE = "attribution.json", "head_importance.json"
 # files a model cannot be used without: damage to one of these makes the model unusable
@@ -46,6 +46,12 @@ CAPS = {
     ATTRIBUTION: model_files.MAX_BYTES["probe"],
     IMPORTANCE: model_files.MAX_BYTES["probe"],
 }
+
+
+LONG_NAME = 200  # characters of the long folder name (before its number)
+# the costliest config the contents kind writes: every size within its cap, the whole far over the budget
+HUGE = {"arch": "transformer", "num_layers": 12, "num_heads": 64, "d_model": 1024, "ff_dim": 8192,
+        "src_vocab_size": 100_000, "tgt_vocab_size": 100_000, "max_source_len": 512, "max_decode_len": 512}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -126,7 +132,7 @@ class _Maker:
             f"<script>alert({n})</script>",
             f"**bold** `code` $x$ :material/home: [{n}](javascript:alert(1))",
             f"\u202eledom-{n}\u0301\U0001f600",
-            f"{'x' * 200}-{n}",
+            f"{'x' * LONG_NAME}-{n}",
             f"%s %(x)s {{model}} {{0}}-{n}",
         ]
         name = names[choice - 1]
@@ -201,12 +207,8 @@ class _Maker:
             (folder / EVENTS).write_bytes((folder / EVENTS).read_bytes() + _record(event))
             return Hostile(name, "contents", "a TensorBoard tensor whose shape and bytes disagree")
         config = json.loads((folder / runs.CONFIG).read_text())
-        config |= r.choice([
-            {"arch": "transformer", "num_layers": 12, "num_heads": 64, "d_model": 1024, "ff_dim": 8192,
-             "src_vocab_size": 100_000, "tgt_vocab_size": 100_000, "max_source_len": 512, "max_decode_len": 512},
-            {"arch": "transformer", "num_layers": 12, "d_model": 1024, "num_heads": 16, "ff_dim": 8192},
-            {"unknown_key": 1}, {"d_model": 10**30}, {"dropout": "0.1"},
-        ])  # fmt: skip
+        config |= r.choice([HUGE, {"arch": "transformer", "num_layers": 12, "d_model": 1024, "num_heads": 16,
+                                   "ff_dim": 8192}, {"unknown_key": 1}, {"d_model": 10**30}, {"dropout": "0.1"}])  # fmt: skip
         (folder / runs.CONFIG).write_text(json.dumps(config))
         return Hostile(name, "contents", f"config.json: {sorted(config)[:1]} changed", unusable=True)
 
@@ -261,7 +263,7 @@ def _lying_tensor(r: random.Random):
 
 
 def make_hostile_root(root: Path, additive: Path, transformer: Path, n: int, seed: int) -> list[Hostile]:
-    """``n`` seeded hostile folders in ``root`` beside whatever it holds (see the module docstring)."""
+    """``n`` seeded hostile folders in ``root`` beside whatever it holds, made in the order of
+    :func:`tests.hostile_plan.plan` (see the module docstring)."""
     maker = _Maker(root, additive, transformer, seed)
-    kinds = [maker.names, maker.hidden, maker.file_kinds, maker.contents, maker.contents, maker.sizes, maker.links]
-    return [kinds[i % len(kinds)]() for i in range(n)]
+    return [getattr(maker, name)() for name in plan(n)]

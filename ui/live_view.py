@@ -28,9 +28,10 @@ from ui.text import escape_markdown
 REFRESH_ACTIVE_S = 3.0
 REFRESH_IDLE_S = 15.0
 ACTIVE_KEY = "live_active"  # whether the panel last drew a run going (its refresh pace)
+LOOK_TTL_S = 1.0  # seconds the shared look at the live folder serves every session
 
 
-@st.cache_data(ttl=1.0, max_entries=4, show_spinner=False)
+@st.cache_data(ttl=LOOK_TTL_S, max_entries=4, show_spinner=False)
 def _look(root: str) -> LiveView:
     return progress.look(Path(root))
 

@@ -28,6 +28,23 @@ def list_models() -> list[runs.RunInfo]:
     return [_with_failure(r) for r in _find_runs(runs.model_roots())]
 
 
+def list_curves() -> list[runs.RunInfo]:
+    """Every listed run folder whose training log can be drawn, usable as a model or not.
+
+    A model that failed to load (NaN weights, weights that do not fit, over the cost budget) or
+    a folder without weights still has the curves of the run that made it: a teacher showing a
+    diverged run wants those most. Its ``error`` says why it cannot translate.
+    """
+    return [_with_failure(r) for r in _find_runs(runs.model_roots()) if r.error is None or _has_history(r)]
+
+
+def _has_history(info: runs.RunInfo) -> bool:
+    try:
+        return (info.path / runs.HISTORY).is_file()
+    except OSError:
+        return False
+
+
 @st.cache_data(ttl=30, show_spinner=False, max_entries=8)
 def _find_runs(roots: tuple[Path, ...]) -> list[runs.RunInfo]:
     """The listing of ``roots``, kept 30 s; keyed on the folders so a change of folders is never served stale."""
@@ -277,7 +294,15 @@ def model_card(info: runs.RunInfo) -> dict:
         config = read_config(info.path)
     except (runs.RunError, OSError):  # changed since the model list was read: the list will say why
         return {"model": info.name}
-    row = card(config, read_metrics(info.path), history)
+    from core.runs.provenance import started_from
+
+    parent = started_from(info.path)
+    row = card(config, read_metrics(info.path), history, started_from=parent)
+    if parent is not None:  # said in the page's language
+        from ui.i18n import t
+
+        name, epoch = parent
+        row["started from"] = name if epoch is None else t("models.started_value", name=name, epoch=epoch)
     if "hardware" in row:
         row["hardware"] = hardware_label(row["hardware"])
     return {"model": info.name, **row, "architecture": arch_label(config), "text": text_label(config)}

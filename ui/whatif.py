@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 import streamlit as st
 
+from core.interventions.source_edit import changed_tokens
+from ui import levels
 from ui.charts import attention_heatmap
 from ui.downloads import attention_downloads
 from ui.panels import heatmap_width, wrap_css
@@ -45,3 +47,14 @@ def side_by_side(panels: Sequence[tuple[str, str, np.ndarray, Sequence[str], Seq
             attention_downloads(
                 matrix, source, target, title=title, key=f"{key}{n}_", style=style, name=f"{name}-{n + 1}"
             )
+
+
+def compared(titles: tuple[str, str], before, after, matrices: tuple[np.ndarray, np.ndarray], level: str) -> list:
+    """Two :func:`side_by_side` panels of translations ``before`` and ``after`` at ``level``.
+
+    Each panel's matrix and labels are ``ui.levels.cross`` of its translation (words summed from
+    pieces at the words level); the output tokens, or words, that changed are marked.
+    """
+    views = [levels.cross(tr, m, level) for tr, m in zip((before, after), matrices, strict=True)]
+    old, new = changed_tokens(views[0][2], views[1][2])
+    return [(titles[0], marked(views[0][2], old), *views[0]), (titles[1], marked(views[1][2], new), *views[1])]

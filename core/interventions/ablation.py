@@ -88,7 +88,8 @@ class HeadAblation:
                 n = output_length(raw["ids"][row])
                 attention = {name: v[row, :n] for name, v in raw["attention"].items()}
                 out.append((i, assemble(tr.src_vocab, tr.tgt_vocab, prepared[i], raw["ids"][row, :n].tolist(),
-                                        raw["probs"][row, :n], attention, raw["encoder_self"][row])))  # fmt: skip
+                                        raw["probs"][row, :n], attention, raw["encoder_self"][row],
+                                        tokenizer=tr.tokenizer.kind)))  # fmt: skip
         return tr._in_order(sentences, out)
 
     def translate(self, sentence: str, keep, mode: str = "zero") -> Translation:

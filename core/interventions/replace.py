@@ -1,6 +1,7 @@
 """Attention replaced in a recurrent model: the decoder continues from a row the user chose.
 
-At output step ``at`` (or at every step when ``at < 0``) the attention row the model computed
+At output step ``at`` (or at each step of a list of steps, as for the pieces of one word; at
+every step when ``at < 0``) the attention row the model computed
 is replaced by ``row`` (source_len,), and the context follows it:
 
 .. math::
@@ -13,6 +14,8 @@ row, or typed values renormalised to sum to 1.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 import tensorflow as tf
@@ -50,14 +53,14 @@ def replacement_row(kind: str, source_len: int, attention: np.ndarray | None = N
 
 
 class RowReplaced:
-    """``init_decoding`` / ``decode_step`` of a recurrent model with the attention of step ``at`` replaced by ``row``."""
+    """``init_decoding`` / ``decode_step`` of a recurrent model with the attention of the steps ``at`` replaced by ``row``."""
 
     def __init__(self, model, row, at):
         self.model = model
         self.config = model.config
         self.step_attention_names = model.step_attention_names  # the decoders read the keys statically
         self.row = row  # (source_len,)
-        self.at = at  # scalar int32; < 0: every step
+        self.at = at  # (steps,) int32; one < 0: every step
 
     def init_decoding(self, src):
         return self.model.init_decoding(src)
@@ -69,7 +72,7 @@ class RowReplaced:
             x = ops.concatenate([x, state["feed"]], axis=-1)
         s, _ = model.decoder.cell(x, [state["h"]], training=False)  # (batch, dec)
         context, weights, positions = model._attend(ops.expand_dims(s, 1), memory)
-        here = ops.logical_or(ops.less(self.at, 0), ops.equal(step, self.at))
+        here = ops.logical_or(ops.any(ops.less(self.at, 0)), ops.any(ops.equal(step, self.at)))
         row = ops.broadcast_to(self.row[None], ops.shape(weights[:, 0]))  # (batch, source_len)
         used = ops.where(here, row, weights[:, 0])
         context = ops.where(here, ops.matmul(used[:, None], memory["values"])[:, 0], context[:, 0])  # (batch, 2·enc)
@@ -93,21 +96,27 @@ class AttentionReplacement:
         self._fn = tf.function(
             lambda src, row, at: greedy_search(RowReplaced(translator.model, row, at), banned, src, max_len),
             input_signature=[tf.TensorSpec([1, None], tf.int32), tf.TensorSpec([None], tf.float32),
-                             tf.TensorSpec([], tf.int32)],
+                             tf.TensorSpec([None], tf.int32)],
         )  # fmt: skip
 
-    def translate(self, source_tokens, row: np.ndarray, at: int) -> Translation:
-        """Greedy translation of ``source_tokens`` with attention ``row`` at output step ``at`` (< 0: every step)."""
+    def translate(self, source_tokens, row: np.ndarray, at: int | Sequence[int]) -> Translation:
+        """Greedy translation of ``source_tokens`` with attention ``row`` at output step ``at`` (< 0: every step).
+
+        ``at`` may list several steps (the pieces of one output word): the row replaces each of them.
+        """
         tr = self.translator
         tokens = list(source_tokens)
         row = np.asarray(row, "float32")
         if row.shape != (len(tokens),):
             raise ValueError(f"replacement row of length {row.size} for {len(tokens)} source tokens")
+        steps = np.atleast_1d(np.asarray(at, "int32"))
+        if steps.ndim != 1 or steps.size == 0:
+            raise ValueError(f"at least one output step is needed, got {at!r}")
         src = tr.encode_batch([tokens])
         with self._lock:
-            raw = self._fn(tf.constant(src), tf.constant(row), tf.constant(int(at), tf.int32))
+            raw = self._fn(tf.constant(src), tf.constant(row), tf.constant(steps))
         raw = tf.nest.map_structure(lambda x: x.numpy(), raw)
         n = output_length(raw["ids"][0])
         attention = {name: v[0, :n] for name, v in raw["attention"].items()}
         return assemble(tr.src_vocab, tr.tgt_vocab, (tokens, None), raw["ids"][0, :n].tolist(), raw["probs"][0, :n],
-                        attention)  # fmt: skip
+                        attention, tokenizer=tr.tokenizer.kind)  # fmt: skip

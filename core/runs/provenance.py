@@ -87,6 +87,27 @@ def saved(path: Path) -> dict | None:
     return saved_record("best", int(best["epoch"]), best["val_loss"], history)
 
 
+INIT_FROM = "init_from"
+
+
+def started_from(path: Path) -> tuple[str, int | None] | None:
+    """The folder whose weights the run started from, by name, and the epoch of the weights it held.
+
+    From ``training.json``'s ``init_from`` (``core.train --init-from``); the epoch is read from the
+    folder of that name beside this one (None where it is not there). None for a run trained from
+    scratch or a ``training.json`` that cannot be read. Only a name, never a path, leaves here.
+    """
+    try:
+        value = read_training(path).get(INIT_FROM)
+    except (names.RunError, OSError):
+        return None
+    if not isinstance(value, str) or not value.strip():
+        return None
+    parent = Path(value).name
+    record = saved(path.parent / parent) if parent and (path.parent / parent / names.TRAINING).is_file() else None
+    return parent, record["epoch"] if record else None
+
+
 def commands(path: Path) -> list[str]:
     """The command lines recorded in the run folder, oldest first (``core.train``, then ``core.train.export``)."""
     value = read_training(path).get(COMMANDS)

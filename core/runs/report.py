@@ -20,11 +20,18 @@ from core.models.config import ModelConfig
 from core.runs import folders, names, provenance
 
 
-def card(config: ModelConfig, metrics: dict | None, history: list[dict[str, float]], saved: dict | None = None) -> dict:
+def card(
+    config: ModelConfig,
+    metrics: dict | None,
+    history: list[dict[str, float]],
+    saved: dict | None = None,
+    started_from: tuple[str, int | None] | None = None,
+) -> dict:
     """Architecture, size, training and test scores of one model, from its config, metrics and history.
 
     ``saved`` (:func:`core.runs.provenance.saved`) names the epoch whose weights the folder holds
-    when ``metrics.json`` does not.
+    when ``metrics.json`` does not; ``started_from`` (:func:`core.runs.provenance.started_from`)
+    the model whose weights its training began with, so a comparison can say the budgets differ.
     """
     metrics = metrics or {}
     training = metrics.get("training") or {}
@@ -48,7 +55,13 @@ def card(config: ModelConfig, metrics: dict | None, history: list[dict[str, floa
         "BLEU (cased)": metrics.get("bleu_cased"),
         "BLEU (beam)": (metrics.get("beam") or {}).get("bleu"),
         "test sentences": metrics.get("sentences"),
+        "started from": None if started_from is None else _parent(*started_from),
     }
+
+
+def _parent(name: str, epoch: int | None) -> str:
+    """``luong-general (its epoch 10)``: the model a run started from and the epoch of its weights."""
+    return name if epoch is None else f"{name} (its epoch {epoch})"
 
 
 def read_card(path: Path) -> dict:
@@ -58,7 +71,7 @@ def read_card(path: Path) -> dict:
     try:
         config = model_files.read_config(path)
         history = folders.read_history(path) if (path / names.HISTORY).exists() else []
-        return card(config, folders.read_metrics(path), history, provenance.saved(path))
+        return card(config, folders.read_metrics(path), history, provenance.saved(path), provenance.started_from(path))
     except names.RunError as e:
         raise names.RunError(f"{path}: {e}") from None
 
@@ -81,6 +94,7 @@ def markdown_table(paths: list[Path]) -> str:
         "text",
         "parameters",
         "epochs",
+        "started from",
         "saved epoch",
         "training time (min)",
         "hardware",

@@ -1,20 +1,23 @@
 """The hostile-root fuzzer: hundreds of seeded broken folders beside two good models, every page opened.
 
-One model root holds the two good tiny models and :data:`FOLDERS` hostile folders of every kind
-of ``tests/hostile_folders.py`` (names, file kinds, contents, sizes, links), made from one seed.
+One model root holds the two good tiny models and ``FOLDERS`` hostile folders of every kind
+of ``tests/hostile_folders.py`` (names, file kinds, contents, sizes, links), made from one seed;
+what is made and opened is ``tests/hostile_plan.py``'s plan, whose counts the documents state.
 Every page is opened under AppTest on that root with a good model selected; the good models
 translate; then a seeded sample of the damaged folders that are still usable is opened on the
 page that reads what was damaged (sampled, not every folder on every page). Each page run must
 show no exception element, no absolute path of the server and no content of a file outside
-the root, and stay within :data:`PAGE_SECONDS` and :data:`PAGE_RSS_MB` of resident-memory growth.
-The counts are printed (``pytest -s``) and recorded as test properties.
+the root, and stay within ``PAGE_SECONDS`` and ``PAGE_RSS_MB`` of resident-memory growth.
+The counts are printed (``pytest -s``) and recorded as test properties; with
+``HOSTILE_FUZZ_RECORD=docs/data/hostile_fuzz.json`` (and ``HOSTILE_FUZZ_NOTE``, what else ran)
+they are also written there, where ``python -m docs.build`` reads them.
 """
 
 from __future__ import annotations
 
 import collections
+import json
 import os
-import re
 import shutil
 import threading
 import time
@@ -25,16 +28,26 @@ from core import runs
 from tests.app.conftest import open_app, translate
 from tests.app.hostile_root_test import assert_clean
 from tests.app.tiny_models import ADDITIVE, ROOT_NAME, TRANSFORMER, use_model_dirs
-from tests.hostile_folders import EVENTS, KIND_NAMES, PROBE, complete_template, make_hostile_root
+from tests.hostile_folders import EVENTS, PROBE, complete_template, make_hostile_root
+from tests.hostile_plan import (
+    FOLDERS,
+    GOOD_MODELS,
+    KIND_NAMES,
+    KIND_OF,
+    PAGE_RSS_MB,
+    PAGE_SECONDS,
+    RSS_SAMPLE_S,
+    SAMPLED,
+    SEED,
+    pages,
+    plan,
+)
 
 pytestmark = pytest.mark.slow
 
-SEED = 2121
-FOLDERS = 320
-SAMPLED = 16  # usable damaged folders opened on the page that reads their damage
-PAGE_SECONDS = 180
-PAGE_RSS_MB = 1024
-PAGES = tuple(re.findall(r'"(app_pages/\w+\.py)"', (runs.PROJECT_ROOT / "streamlit_app.py").read_text()))  # every page
+PAGES = pages()  # every page
+RECORD_ENV = "HOSTILE_FUZZ_RECORD"  # a path: the run's counts written there as JSON
+NOTE_ENV = "HOSTILE_FUZZ_NOTE"  # what else ran on the machine, for the record
 
 
 def _rss_mb() -> float:
@@ -45,8 +58,8 @@ def _rss_mb() -> float:
 class Bounded:
     """Runs page opens, checking each against the time and memory bounds and keeping the worst.
 
-    Memory: the process's resident size is sampled every 20 ms while the page runs; the bound is
-    on its highest value above the resident size at the start.
+    Memory: the process's resident size is sampled every ``RSS_SAMPLE_S`` while the page runs; the
+    bound is on its highest value above the resident size at the start.
     """
 
     def __init__(self, root) -> None:
@@ -56,7 +69,7 @@ class Bounded:
         start, peak, done = _rss_mb(), [0.0], threading.Event()
 
         def sample():
-            while not done.wait(0.02):
+            while not done.wait(RSS_SAMPLE_S):
                 peak[0] = max(peak[0], _rss_mb())
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -88,8 +101,31 @@ def _page_for(what: str) -> tuple[str, dict]:
     return "app_pages/translate.py", {}
 
 
+def _record(counts: dict, load_before: float) -> None:
+    """The run's counts, where ``HOSTILE_FUZZ_RECORD`` names (nothing when it is not set)."""
+    path = os.environ.get(RECORD_ENV)
+    if not path:
+        return
+    load = os.getloadavg()
+    record = {
+        "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "cpu_count": os.cpu_count(),
+        "load_avg_before": load_before,
+        "load_avg_after": round(load[0], 2),
+        "note": os.environ.get(NOTE_ENV, ""),
+        "seed": SEED,
+        "counts": counts,
+    }
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(record, f, indent=2, ensure_ascii=False)
+        f.write("\n")
+
+
 def test_a_hostile_root_leaves_every_page_working(tiny_model_root, tmp_path, monkeypatch, record_property):
     import random
+
+    load_before = round(os.getloadavg()[0], 2)
+    assert len((TRANSFORMER, ADDITIVE)) == GOOD_MODELS  # what the plan, and the documents, count
 
     root = tmp_path / ROOT_NAME
     for name in (TRANSFORMER, ADDITIVE):
@@ -101,6 +137,7 @@ def test_a_hostile_root_leaves_every_page_working(tiny_model_root, tmp_path, mon
     t0 = time.perf_counter()
     made = make_hostile_root(root, additive, transformer, FOLDERS, SEED)
     made_seconds = time.perf_counter() - t0
+    assert [h.kind for h in made] == [KIND_OF[m] for m in plan(FOLDERS)]  # what the documents state
     use_model_dirs(monkeypatch, root)
 
     t0 = time.perf_counter()
@@ -143,6 +180,7 @@ def test_a_hostile_root_leaves_every_page_working(tiny_model_root, tmp_path, mon
         "listed unusable": unusable,
         "listed usable (damage in optional files or a harmless name)": len(listed) - 2 - unusable,
         "not listed (no config.json, hidden, links to nothing)": len(made) - (len(listed) - 2),
+        "pages opened with the whole root listed": len(PAGES),
         "page runs": bounded.runs,
         "sampled damaged folders opened": len(sample),
         "slowest page run (s)": round(bounded.seconds, 1),
@@ -154,4 +192,5 @@ def test_a_hostile_root_leaves_every_page_working(tiny_model_root, tmp_path, mon
     for key, value in counts.items():
         print(f"  {key}: {value}")
         record_property(key, value)
-    assert len(made) >= 300 and all(kinds[k] for k in KIND_NAMES)
+    assert len(made) == FOLDERS and all(kinds[k] for k in KIND_NAMES)
+    _record(counts, load_before)

@@ -30,6 +30,12 @@ def test_report_card(app):
     assert {"model", "architecture", "parameters", "epochs", "BLEU", "chrF"} <= set(table.columns)
     row = table[table["model"] == SHIPPED].iloc[0]
     assert row["epochs"] >= 1 and "additive" in row["architecture"]
+    # local-p began from Luong general's weights: its row says so, and a note says what that means
+    local_p = table[table["model"] == "assets/luong-local-p"].iloc[0]
+    assert local_p["started from"].startswith("luong-general (its epoch ")
+    assert table[table["model"] == SHIPPED].iloc[0]["started from"] in (None, "–") or row.isna()["started from"]
+    (note,) = [c.value for c in at.caption if "began from the weights of" in c.value]
+    assert "luong\\-local\\-p" in note and "luong\\-general" in note and "budget, not mechanism" in note
     assert len(charts(at)) == 1
     radio = at.radio(key="models_metric")
     assert radio.options == ["validation loss", "training loss", "validation accuracy", "training accuracy"]

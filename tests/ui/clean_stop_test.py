@@ -25,6 +25,7 @@ pytestmark = pytest.mark.slow
 
 DELAYS_S = (0.0, 0.3, 0.7, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 9.0)  # after the first run: 10 moments of the warm-up
 EXIT_S = 5.0
+SCRIPT_STATUS = 3  # the AppTest script's own exit status: it must survive the warm-up's stop
 ABORTED = ("terminate called", "Fatal Python error", "Aborted", "core dumped")
 
 
@@ -92,7 +93,7 @@ _APPTEST_SCRIPT = textwrap.dedent(
     thread = warm._warm_up_thread()
     assert thread is not None and thread.is_alive(), "the warm-up should still be running"
     print("ran", len(at.exception))
-    sys.exit(3)  # the script's own status must survive the warm-up's stop
+    sys.exit({status})
     """
 )
 
@@ -100,7 +101,9 @@ _APPTEST_SCRIPT = textwrap.dedent(
 def test_a_script_running_the_app_under_apptest_exits_with_its_own_status_while_the_warm_up_runs():
     if not any((ROOT / "assets").glob("*/model.weights.h5")):
         pytest.skip("no shipped model under assets/")
-    script = _APPTEST_SCRIPT.format(env=MODEL_DIRS_ENV, assets=ROOT / "assets", app=ROOT / "streamlit_app.py")
+    script = _APPTEST_SCRIPT.format(
+        env=MODEL_DIRS_ENV, assets=ROOT / "assets", app=ROOT / "streamlit_app.py", status=SCRIPT_STATUS
+    )
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     started = time.monotonic()
     result = subprocess.run(
@@ -108,5 +111,7 @@ def test_a_script_running_the_app_under_apptest_exits_with_its_own_status_while_
     )
     output = (result.stdout + result.stderr)[-3000:]
     assert "ran 0" in result.stdout, output
-    assert result.returncode == 3, f"status {result.returncode} after {time.monotonic() - started:.0f} s\n{output}"
+    assert result.returncode == SCRIPT_STATUS, (
+        f"status {result.returncode} after {time.monotonic() - started:.0f} s\n{output}"
+    )
     assert not any(word in output for word in ABORTED), output

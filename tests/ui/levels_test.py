@@ -45,3 +45,37 @@ def test_centres_land_on_the_word_of_their_piece():
     tr = _subword()
     out = levels.centres(tr, np.array([2.2, 3.9, 1.0, 1.4, 5.0]), "words")
     assert out == pytest.approx(np.array([1.0, 2.0]))  # "Barcelona" looks at word 1; "." at word 2
+
+
+def test_decoder_self_attention_reads_the_start_as_a_word_of_its_own():
+    tr = _subword()  # output pieces: ▁B ar cel ona .
+    rng = np.random.default_rng(1)
+    m = rng.random((5, 5))
+    matrix, columns, rows = levels.decoder_self(tr, m, "[START]", "words")
+    assert columns == ["[START]", "Barcelona"] and rows == ["Barcelona", "."]  # read: [START] ▁B ar cel ona
+    by_hand = np.stack([m[:, 0], m[:, 1:5].sum(1)], 1)
+    assert matrix == pytest.approx(np.stack([by_hand[:4].mean(0), by_hand[4]]))
+    same, columns, rows = levels.decoder_self(tr, m, "[START]", "pieces")
+    assert np.array_equal(same, m) and columns == ["[START]", *tr.target_tokens[:-1]] and rows == tr.target_tokens
+
+
+def test_one_row_spread_over_pieces_sums_back_to_the_word_row():
+    tr = _subword()
+    word_row = np.array([0.2, 0.6, 0.2])
+    pieces = levels.spread(tr, word_row, "words")
+    assert pieces == pytest.approx([0.2, 0.15, 0.15, 0.15, 0.15, 0.2])
+    back, labels = levels.source_row(tr, pieces, "words")
+    assert back == pytest.approx(word_row) and labels == ["The", "Barcelona", "."]
+    assert levels.spread(tr, pieces, "pieces") == pytest.approx(pieces)
+    assert levels.source_position(tr, 3.4, "words") == 1.0 and levels.source_position(tr, 3.4, "pieces") == 3.4
+
+
+def test_token_lists_at_both_levels_and_an_empty_output():
+    src, tgt = ["▁I", "▁re", "ad"], ["▁le", "o"]
+    m = np.array([[0.2, 0.3, 0.5], [0.6, 0.2, 0.2]])
+    matrix, source, target = levels.tokens_view(m, src, tgt, "words", subword=True)
+    assert source == ["I", "read"] and target == ["leo"]
+    assert matrix == pytest.approx(np.array([[0.4, 0.6]]))
+    assert levels.tokens_view(m, src, tgt, "words", subword=False)[1] == src
+    empty = levels.tokens_view(np.zeros((0, 3)), src, [], "words", subword=True)
+    assert empty[0].shape == (0, 3) and empty[2] == []

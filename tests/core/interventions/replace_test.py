@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from core.interventions.replace import AttentionReplacement, replacement_row
-from core.interventions.source_edit import changed_tokens, edit_source
+from core.interventions.source_edit import changed_tokens, edit_pieces, edit_source
 from core.text.vocab import END_ID
 from tests.core.attribution.conftest import tiny_translator
 
@@ -85,6 +85,19 @@ def test_a_uniform_row_at_every_step(translator):
     np.testing.assert_allclose(every.attention, 1.0 / len(TOKENS), atol=1e-6)
 
 
+def test_a_row_at_several_steps_replaces_each_of_them(translator):
+    """The pieces of one output word: the row is used at each listed step (an empty list is refused)."""
+    replacement = AttentionReplacement(translator)
+    row = replacement_row("typed", len(TOKENS), values=[0, 0, 0, 0, 0, 3, 1])
+    changed = replacement.translate(TOKENS, row, at=[0, 1])
+    for step in range(min(2, len(changed.target_tokens))):
+        np.testing.assert_allclose(changed.attention[step], row, atol=1e-6)
+    first = replacement.translate(TOKENS, row, at=0)
+    assert first.target_tokens[:1] == changed.target_tokens[:1]
+    with pytest.raises(ValueError, match="at least one output step"):
+        replacement.translate(TOKENS, row, at=[])
+
+
 def test_rows_and_their_errors():
     attention = np.array([[0.2, 0.8], [0.6, 0.4]], "float32")
     np.testing.assert_allclose(replacement_row("row", 2, attention, row=1), [0.6, 0.4])
@@ -109,3 +122,17 @@ def test_source_edits_and_changed_tokens():
         edit_source(TOKENS, "drop", 9)
     old, new = changed_tokens(["el", "gato", "se", "sentó"], ["el", "perro", "se", "sentó", "."])
     assert old == [False, True, False, False] and new == [False, True, False, False, True]
+
+
+def test_piece_edits_act_on_every_piece_of_a_word():
+    pieces = ["▁Ok", "on", "kwo", "▁reads", "."]
+    words = [[0, 1, 2], [3], [4]]
+    assert edit_pieces(pieces, words, "drop", 0) == ["▁reads", "."]
+    assert edit_pieces(pieces, words, "replace", 0, "Tom") == ["▁Tom", "▁reads", "."]
+    assert edit_pieces(pieces, words, "move", 0, to=1) == ["▁reads", "▁Ok", "on", "kwo", "."]
+    singles = [[i] for i in range(len(pieces))]
+    assert edit_pieces(pieces, singles, "replace", 1, "x") == ["▁Ok", "x", "kwo", "▁reads", "."]
+    with pytest.raises(ValueError, match="one word"):
+        edit_pieces(pieces, words, "replace", 0, "big dog")
+    with pytest.raises(ValueError, match="does not exist"):
+        edit_pieces(pieces, words, "drop", 3)

@@ -97,3 +97,19 @@ def test_metrics_json_entries_name_the_saved_epoch(tmp_path):
     assert saved_epoch_entries(tmp_path) == {"saved_epoch": 2, "keep": "best", "saved_val_loss": 1.5}
     provenance.update_training(tmp_path, saved=provenance.saved_record("last", 3, 2.0, rows))
     assert saved_epoch_entries(tmp_path) == {"saved_epoch": 3, "keep": "last", "saved_val_loss": 2.0}
+
+
+def test_started_from_names_the_parent_and_the_epoch_of_its_weights(tmp_path):
+    parent, child, scratch = tmp_path / "luong-general", tmp_path / "luong-local-p", tmp_path / "additive"
+    for folder in (parent, child, scratch):
+        folder.mkdir()
+    (parent / runs.TRAINING).write_text(json.dumps({"saved": {"epoch": 10, "keep": "best"}}), encoding="utf-8")
+    (child / runs.TRAINING).write_text(json.dumps({"init_from": "/somewhere/else/luong-general"}), encoding="utf-8")
+    (scratch / runs.TRAINING).write_text(json.dumps({"init_from": None}), encoding="utf-8")
+    assert provenance.started_from(child) == ("luong-general", 10)  # a name, never the recorded path
+    assert provenance.started_from(scratch) is None
+    shutil.rmtree(parent)
+    assert provenance.started_from(child) == ("luong-general", None)  # the parent is not beside it
+    for damaged in ('{"init_from": 3}', '{"init_from": "  "}', "not json", "[]"):
+        (child / runs.TRAINING).write_text(damaged, encoding="utf-8")
+        assert provenance.started_from(child) is None, damaged
