@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from docs.facts import ROOT, BuildError, Facts, conditions, constant, count, fact, length, pct, xfail_reason
+from docs.facts import ROOT, BuildError, Facts, conditions, constant, count, fact, length, pct
 
 
 @fact
@@ -166,13 +166,13 @@ def checkpoints_kept(f: Facts) -> str:
 
 
 @fact
-def multiworker_status(f: Facts) -> str:
-    path, test = "tests/core/train/train_distributed_test.py", "test_multiworker_resume_on_localhost"
-    reason = xfail_reason(path, test)
-    if reason is None:
-        raise BuildError(f"{path}: {test} is no longer an expected failure; rewrite the multi-worker section of "
-                         "docs/src/models-and-training.md to say what works now")  # fmt: skip
-    return f"`{path}` holds a two-worker run on localhost as an expected failure (strict xfail): {reason.rstrip('.')}."
+def multiworker_timeout(f: Facts) -> str:
+    return str(constant("core/train/cluster.py", "DEFAULT_WORKER_TIMEOUT"))
+
+
+@fact
+def multiworker_tolerance(f: Facts) -> str:
+    return f"{constant('tests/core/train/multiworker_test.py', 'LOSS_RTOL'):g}"
 
 
 @fact

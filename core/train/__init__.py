@@ -1,6 +1,8 @@
 """Training: ``python -m core.train`` and what it is made of.
 
-- :mod:`~core.train.cli` — the command line, the run it trains, the strategy it trains under;
+- :mod:`~core.train.cli` — the command line and the run it trains;
+- :mod:`~core.train.cluster` — the cluster flags, who writes the run folder, the ``tf.distribute`` strategy;
+- :mod:`~core.train.loop` — the custom training loop (``strategy.run``) that multi-worker runs train with;
 - :mod:`~core.train.args` — every argument and the run folder checked before any work;
 - :mod:`~core.train.losses` — masked (and label-smoothed) cross-entropy and accuracy;
 - :mod:`~core.train.lr_schedule` — the cosine decay that survives a resume;

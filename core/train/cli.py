@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
-import os
 import shutil
 import sys
 from dataclasses import dataclass
@@ -36,57 +34,14 @@ from core.runs.lock import LOCK_FILE, LockedError, run_lock
 from core.text import tokenize
 from core.text.tokenizer import WORDS
 from core.train import args as train_args
-from core.train import checkpoints, stop
+from core.train import checkpoints, cluster, stop
 from core.train.args import UsageError
+from core.train.cluster import STRATEGIES, ClusterError, WorkerLost, is_chief, make_strategy
 from core.train.init_from import check_vocabularies, init_from
 
-STRATEGIES = ("default", "mirrored", "multiworker")
 DEFAULT_BPE_VOCAB = 8000
 LR_SCHEDULES = ("constant", "cosine")
-
-
-def make_strategy(name: str, cpu_devices: int = 1):
-    """The ``tf.distribute`` strategy called ``name``; call before TensorFlow touches any device."""
-    import tensorflow as tf
-
-    if cpu_devices > 1:
-        (cpu, *_) = tf.config.list_physical_devices("CPU")
-        tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * cpu_devices)
-    if name == "default":
-        return tf.distribute.get_strategy()
-    if name == "mirrored":
-        devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
-        return tf.distribute.MirroredStrategy(devices=[d.name for d in devices])
-    if name == "multiworker":
-        if "TF_CONFIG" not in os.environ:
-            raise ValueError(
-                "--strategy multiworker needs $TF_CONFIG describing the cluster (see docs/models-and-training.md)"
-            )
-        return tf.distribute.MultiWorkerMirroredStrategy()
-    raise ValueError(f"strategy {name!r} is not one of {STRATEGIES}")
-
-
-def task() -> tuple[str, int] | None:
-    """This process's ``(type, index)`` in ``$TF_CONFIG``'s cluster, or ``None`` outside a cluster."""
-    spec = json.loads(os.environ.get("TF_CONFIG", "{}")).get("task")
-    return (str(spec.get("type", "worker")), int(spec.get("index", 0))) if spec else None
-
-
-def worker_folder(out: Path) -> Path:
-    """Where a non-chief task writes: ``<out>.<type>-<index>``, the same folder at every start of that task."""
-    kind, index = task() or ("worker", 0)
-    return out.with_name(f"{out.name}.{kind}-{index}")
-
-
-def is_chief() -> bool:
-    """Whether this process writes the run folder: the chief, else worker 0, else a lone process."""
-    tf_config = json.loads(os.environ.get("TF_CONFIG", "{}"))
-    task = tf_config.get("task")
-    if not task:
-        return True
-    if "chief" in tf_config.get("cluster", {}):
-        return task.get("type") == "chief"
-    return task.get("type") == "worker" and task.get("index", 0) == 0
+LOOPS = ("fit", "custom")
 
 
 @dataclass(frozen=True)
@@ -191,14 +146,40 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "or several machines described by $TF_CONFIG (multiworker)",
     )
     p.add_argument(
+        "--loop",
+        choices=LOOPS,
+        default=None,
+        help="fit: Keras fit (default on one process); custom: the loop of core.train.loop "
+        "(always under --strategy multiworker; on one process, the same steps as a cluster)",
+    )
+    p.add_argument(
         "--cpu-devices", type=int, default=1, help="split the CPU into N logical devices (to try mirrored on a CPU)"
+    )
+    p.add_argument(
+        "--workers",
+        default=None,
+        help="host:port,host:port,...: the cluster of a multi-worker run, the same list on every worker "
+        "(implies --strategy multiworker; instead of $TF_CONFIG)",
+    )
+    p.add_argument("--worker-index", type=int, default=None, help="with --workers: this process's place in the list")
+    p.add_argument(
+        "--worker-timeout",
+        type=float,
+        default=None,
+        help=f"multiworker: seconds a step waits for the other workers before the run fails "
+        f"(default {cluster.DEFAULT_WORKER_TIMEOUT})",
     )
     return p.parse_args(argv)
 
 
+def custom_loop(args: argparse.Namespace) -> bool:
+    """Whether the run trains with :func:`core.train.loop.fit` (``--loop custom``, or any multi-worker run)."""
+    return args.strategy == "multiworker" or getattr(args, "loop", None) == "custom"
+
+
 def run_folder(args: argparse.Namespace) -> Path:
-    """The folder this process writes: ``--out`` for the chief, :func:`worker_folder` for other tasks."""
-    return args.out if is_chief() else worker_folder(args.out)
+    """The folder this process writes: ``--out`` for the chief, a temporary folder for other tasks."""
+    return args.out if is_chief() else cluster.scratch_folder(args.out)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -206,10 +187,22 @@ def main(argv: list[str] | None = None) -> int:
     args.command = provenance.command_line(sys.argv[1:] if argv is None else list(argv))
     try:
         train_args.validate(args)
-    except UsageError as e:
+        cluster.check_flags(args)
+    except (UsageError, ClusterError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    cluster.apply_flags(args)
     out = run_folder(args)
+    if out != args.out:  # a non-chief task: its files go with it
+        try:
+            return _train_in(args, out)
+        finally:
+            shutil.rmtree(out, ignore_errors=True)
+    return _train_in(args, out)
+
+
+def _train_in(args: argparse.Namespace, out: Path) -> int:
+    """Train into ``out`` under its lock; the exit code (messages on stderr)."""
     if args.resume and out == args.out and not (out / runs.CONFIG).is_file() and not _has_entries(out):
         print(f"error: --resume needs an existing run in {out} (no {runs.CONFIG} there)", file=sys.stderr)
         return 2  # nothing created: no folder, no lock file
@@ -235,8 +228,11 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, FileNotFoundError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return _failed(out, created, fresh, 2)
-    except LockedError as e:
-        print(f"error: {e}", file=sys.stderr)
+    except (LockedError, WorkerLost) as e:
+        if isinstance(e, WorkerLost) and train_args.has_progress(args.out):  # the chief's folder, from any worker
+            kept = train_args.finished_epoch(args.out)
+            e = f"{e}; {args.out} keeps epoch {kept}: start every worker again with --resume"
+        print(f"error: {e}", file=sys.stderr, flush=True)
         return 1
     except OSError as e:  # a full disk, a missing permission: one line, the last good state kept
         message = str(e) if isinstance(e, atomic.WriteError) else atomic.describe(Path(e.filename or out), e)
@@ -248,8 +244,8 @@ def main(argv: list[str] | None = None) -> int:
 def _check_folders(args: argparse.Namespace, out: Path) -> bool:
     """Check the run folder against ``--resume``; returns whether this process starts afresh.
 
-    The chief checks ``--out`` itself. Another task writes its own folder (``out``) but resumes
-    from the chief's: it needs the run there, and its own folder is rewritten.
+    The chief checks ``--out`` itself. Another task writes a temporary folder (``out``) but resumes
+    from the chief's: it needs the run there.
     """
     if out != args.out and args.resume:
         if not (args.out / runs.CONFIG).is_file():
@@ -296,9 +292,9 @@ def _failed(out: Path, created: bool, fresh: bool, code: int) -> int:
 def train(args: argparse.Namespace, out: Path | None = None) -> Path:
     """Train into ``out`` (default: :func:`run_folder`); the caller holds the folder's lock.
 
-    Every task trains; only the chief's files form the run (``home``, the ``--out`` folder), the
-    others write beside it and, on resume, read the run's settings, vocabularies and checkpoint
-    from the chief's folder. The data and the resume are checked before TensorFlow is imported
+    Every task trains; only the chief writes the run (``home``, the ``--out`` folder). The others
+    write in a temporary folder removed when they end and, on resume, read the run's settings,
+    vocabularies and checkpoint from the chief's folder (a folder every worker sees). The data and the resume are checked before TensorFlow is imported
     or anything is written.
     """
     home: Path = args.out
@@ -327,7 +323,7 @@ def train(args: argparse.Namespace, out: Path | None = None) -> Path:
     if not val_pairs:
         val_pairs = train_pairs[: max(1, len(train_pairs) // 10)]
 
-    strategy = make_strategy(args.strategy, args.cpu_devices)
+    strategy = make_strategy(args.strategy, args.cpu_devices, getattr(args, "worker_timeout", None))
     import keras
 
     from core.data import make_dataset
@@ -383,41 +379,37 @@ def train(args: argparse.Namespace, out: Path | None = None) -> Path:
             metrics=[masked_accuracy],
         )
     print(f"strategy {args.strategy}: {strategy.num_replicas_in_sync} replica(s)", flush=True)
-    resumed = checkpoints.restore(model, home) if points else None
-    if points and resumed is None:
-        print(f"no checkpoint in {home} loads: continuing from its weights", flush=True)
-    if args.resume and resumed is None:
-        _warm_start(model, home)
-        print(f"no checkpoint in {home}: continuing from its weights after epoch {_last_epoch(home)}", flush=True)
-    if not args.resume and tc.init_from:
-        report = init_from(model, Path(tc.init_from))
-        print(f"from {tc.init_from}: {len(report['copied'])} weights copied; fresh: {report['fresh']}", flush=True)
+    with strategy.scope():  # a restore builds the optimizer: its variables belong to the strategy
+        resumed = checkpoints.restore(model, home) if points else None
+        if points and resumed is None:
+            print(f"no checkpoint in {home} loads: continuing from its weights", flush=True)
+        if args.resume and resumed is None:
+            _warm_start(model, home)
+            print(f"no checkpoint in {home}: continuing from its weights after epoch {_last_epoch(home)}", flush=True)
+        if not args.resume and tc.init_from:
+            report = init_from(model, Path(tc.init_from))
+            print(f"from {tc.init_from}: {len(report['copied'])} weights copied; fresh: {report['fresh']}", flush=True)
     start = resumed.epoch if resumed else (_last_epoch(home) if args.resume else 0)
-    callbacks = [
-        *_schedule_callbacks(learning_rate, tc.epochs, steps_per_epoch, start, tc.schedule_from),
-        RunLogger(
-            out,
-            src_vocab,
-            tgt_vocab,
-            steps_log_every=tc.steps_log_every,
-            initial_epoch=start,
-            resumed=resumed,
-            keep=tc.keep,
-            tokenizer=tokenizer,
-        ),
-        keras.callbacks.TensorBoard(str(out / runs.TENSORBOARD), update_freq="epoch", write_graph=False),
-        stop.callback(),  # last: a stop lands after the epoch's files are written, or between batches
-    ]
+    callbacks = _schedule_callbacks(learning_rate, tc.epochs, steps_per_epoch, start, tc.schedule_from)
+    if out == home:  # the chief: the only process that writes the run folder
+        logger = RunLogger(
+            out, src_vocab, tgt_vocab, steps_log_every=tc.steps_log_every, initial_epoch=start,
+            resumed=resumed, keep=tc.keep, tokenizer=tokenizer,
+        )  # fmt: skip
+        board = keras.callbacks.TensorBoard(str(out / runs.TENSORBOARD), update_freq="epoch", write_graph=False)
+        callbacks += [logger, board]
+    callbacks.append(stop.callback())  # last: a stop lands after the epoch's files are written, or between batches
     verbose = args.verbose if args.verbose == "auto" else int(args.verbose)
     with stop.deferred():
-        model.fit(
-            train_ds,
-            validation_data=val_ds,
-            epochs=tc.epochs,
-            initial_epoch=start,
-            callbacks=callbacks,
-            verbose=verbose,
-        )
+        if custom_loop(args):  # always under multiworker: Keras fit does not train there
+            from core.train import loop
+
+            loop.fit(strategy, model, train_ds, val_ds, tc.epochs, start, callbacks, tc.label_smoothing)
+        else:
+            model.fit(
+                train_ds, validation_data=val_ds, epochs=tc.epochs, initial_epoch=start, callbacks=callbacks,
+                verbose=verbose,
+            )  # fmt: skip
     return out
 
 

@@ -196,3 +196,57 @@ def test_a_byte_order_mark_is_not_part_of_the_first_sentence(tmp_path):
     tsv = tmp_path / "bom.tsv"
     tsv.write_bytes("\ufeffgo .\tve .\n".encode())
     assert read_pairs(tsv)[0][0] == "go ."
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (("--workers", "127.0.0.1:70000", "--worker-index", "0"), "--workers '127.0.0.1:70000'"),
+        (("--workers", "127.0.0.1", "--worker-index", "0"), "'127.0.0.1' is not host:port"),
+        (("--workers", "a:1,a:1", "--worker-index", "0"), "names a:1 more than once"),
+        (("--workers", "a:1,b:2"), "--workers 'a:1,b:2' needs --worker-index"),
+        (("--workers", "a:1,b:2", "--worker-index", "2"), "--worker-index 2 is not in 0..1"),
+        (("--workers", "a:1,b:2", "--worker-index", "-1"), "--worker-index -1 is not in 0..1"),
+        (
+            (
+                "--worker-index",
+                "1",
+            ),
+            "--worker-index 1 needs --workers",
+        ),
+        (("--workers", "a:1,b:2", "--worker-index", "0", "--strategy", "mirrored"), "not --strategy mirrored"),
+        (("--worker-timeout", "0", "--strategy", "multiworker"), "--worker-timeout 0.0 must be"),
+        (("--worker-timeout", "30"), "--worker-timeout 30.0 applies to --strategy multiworker only"),
+        (("--loop", "fit", "--strategy", "multiworker"), "--loop fit cannot train under --strategy multiworker"),
+    ],
+)
+def test_bad_cluster_flags_exit_2_before_any_write(train_args, tiny_tsv, tmp_path, capsys, monkeypatch, extra, message):
+    monkeypatch.delenv("TF_CONFIG", raising=False)
+    out = tmp_path / "run"
+    assert train_cli.main([*train_args(tiny_tsv, out), *extra]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err, err
+    assert not out.exists() and "TF_CONFIG" not in os.environ
+
+
+def test_workers_and_tf_config_together_are_refused(train_args, tiny_tsv, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("TF_CONFIG", json.dumps({"cluster": {"worker": ["a:1"]}, "task": {"index": 0}}))
+    out = tmp_path / "run"
+    assert train_cli.main([*train_args(tiny_tsv, out), "--workers", "a:1,b:2", "--worker-index", "0"]) == 2
+    assert "--workers and $TF_CONFIG both describe the cluster" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_workers_become_tf_config(monkeypatch):
+    import argparse
+
+    from core.train import cluster
+
+    monkeypatch.setenv("TF_CONFIG", "{}")  # recorded, so that the variable set below goes again after the test
+    monkeypatch.delenv("TF_CONFIG")
+    args = argparse.Namespace(workers="10.0.0.1:2222, 10.0.0.2:2222", worker_index=1, strategy="default")
+    cluster.check_flags(args)
+    cluster.apply_flags(args)
+    spec = json.loads(os.environ["TF_CONFIG"])
+    assert spec == {"cluster": {"worker": ["10.0.0.1:2222", "10.0.0.2:2222"]}, "task": {"type": "worker", "index": 1}}
+    assert args.strategy == "multiworker" and not cluster.is_chief()
