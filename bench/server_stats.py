@@ -32,16 +32,17 @@ def cpu_seconds(pid: int) -> float:
 
 
 def demand_seconds(pid: int) -> float:
-    """Seconds ``pid``'s live threads have run or waited to run (/proc/<pid>/task/*/schedstat).
+    """Seconds the live threads of ``pid`` and its children have run or waited to run (``schedstat``).
 
     Unlike CPU time this grows as fast as the wall clock while the process has work, however
     busy the machine is: a server that does not ask for CPU is idle.
     """
     total = 0
-    for task in Path(f"/proc/{pid}/task").glob("*/schedstat"):
-        with contextlib.suppress(OSError, ValueError):
-            run_ns, wait_ns = task.read_text().split()[:2]
-            total += int(run_ns) + int(wait_ns)
+    for p in _descendants(pid):
+        for task in Path(f"/proc/{p}/task").glob("*/schedstat"):
+            with contextlib.suppress(OSError, ValueError):
+                run_ns, wait_ns = task.read_text().split()[:2]
+                total += int(run_ns) + int(wait_ns)
     return total / 1e9
 
 
@@ -57,24 +58,25 @@ def rss_bytes(pid: int, field: str = "VmRSS") -> int:
 
 
 class MemorySampler(threading.Thread):
-    """Samples the resident memory of a process every ``interval`` seconds; keeps the peak."""
+    """Samples the resident memory of each of ``pids`` every ``interval`` seconds; keeps each one's peak."""
 
-    def __init__(self, pid: int, interval: float = 0.1):
+    def __init__(self, pids: list[int], interval: float = 0.1):
         super().__init__(daemon=True)
-        self.pid, self.interval = pid, interval
-        self.peak_bytes = 0
+        self.pids, self.interval = list(pids), interval
+        self.peaks = dict.fromkeys(self.pids, 0)
         self._halt = threading.Event()
 
     def run(self) -> None:
         while not self._halt.is_set():
-            self.peak_bytes = max(self.peak_bytes, rss_bytes(self.pid))
+            for pid in self.pids:
+                self.peaks[pid] = max(self.peaks[pid], rss_bytes(pid))
             self._halt.wait(self.interval)
 
     def stop(self) -> int:
-        """Stop sampling; the peak seen, or the kernel's high-water mark if that is higher."""
+        """Stop sampling; the highest process's peak (the kernel's high-water mark where that is higher)."""
         self._halt.set()
         self.join()
-        return max(self.peak_bytes, rss_bytes(self.pid, field="VmHWM"))
+        return max(max(self.peaks[pid], rss_bytes(pid, field="VmHWM")) for pid in self.pids)
 
 
 def load_average() -> float:

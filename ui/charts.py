@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import math
@@ -160,15 +161,23 @@ def figure_bytes(fig, fmt: str) -> bytes:
 
 
 def matrix_csv(matrix: np.ndarray, source: Sequence[str], target: Sequence[str]) -> bytes:
-    """The matrix as CSV: a header of source tokens, one row per output token.
+    """The matrix as CSV: a header of source tokens, one row per output token, 5 decimals.
 
     Tokens that a spreadsheet would read as a formula (``=``, ``+``, ``-``, ``@`` first) get a ``'`` in front.
+    Written with the ``csv`` module (quoting as a spreadsheet expects): made on every click, it
+    must cost little.
     """
     from ui.text import csv_safe
 
-    df = pd.DataFrame(np.asarray(matrix), index=[csv_safe(w) for w in target], columns=[csv_safe(w) for w in source])
-    df.index.name = "output \\ source"
-    return df.to_csv(float_format="%.5f").encode("utf-8")
+    matrix = np.asarray(matrix, dtype=float)
+    if matrix.shape != (len(target), len(source)):
+        raise ValueError(f"matrix shape {matrix.shape} != (target {len(target)}, source {len(source)})")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["output \\ source", *(csv_safe(w) for w in source)])
+    for word, row in zip(target, matrix, strict=True):
+        writer.writerow([csv_safe(word), *(f"{x:.5f}" for x in row)])
+    return out.getvalue().encode("utf-8")
 
 
 def overlay_chart(

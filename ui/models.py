@@ -12,11 +12,13 @@ import streamlit as st
 
 from core import runs
 from ui.keras_cleanup import disable_keras_cleanup
+from ui.op_threads import one_thread_per_op
 
 MODEL_KEY = "sidebar_model"
 DECODE_CACHE_ENTRIES = 512  # shared results of identical requests, across sessions
 
 disable_keras_cleanup()  # the models below are shared; see ui/keras_cleanup.py
+one_thread_per_op()  # before any model runs; see ui/op_threads.py
 _LOAD_LOCK = threading.Lock()  # Keras builds one model at a time (checks and tracing happen outside)
 
 

@@ -81,3 +81,27 @@ def test_section_names_the_conditions_of_the_measurement():
     text = section(costs, Assumptions())
     assert "beside a training run" in text and "load average 9.0 before and 8.0 after" in text
     assert "| `m` | greedy | 100 ms | 10.0 |" in text
+
+
+def test_calibration_comes_from_a_committed_load_measurement(tmp_path):
+    from bench.capacity import _calibrated_memory_gb, calibration
+
+    assert calibration(tmp_path / "none.json")["users"] == CALIBRATION["users"]
+    load = {"users": 100, "cpu_cores": 2, "greedy": {"p95_s": 3.2}, "server_cpu_s_per_click": 0.064,
+            "replicas": 2, "peak_rss_mb": 1419.0, "measured": "2026-12-07 16:12 UTC"}  # fmt: skip
+    (tmp_path / "load.json").write_text(__import__("json").dumps(load))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("bench.capacity.ROOT", tmp_path)
+        cal = calibration(tmp_path / "load.json")
+    assert (cal["users"], cal["cores"], cal["p95_s"], cal["cpu_s_per_click"], cal["replicas"]) == (
+        100,
+        2,
+        3.2,
+        0.064,
+        2,
+    )
+    assert efficiency(**{k: cal[k] for k in ("users", "cores", "p95_s", "cpu_s_per_click")}) == pytest.approx(
+        0.95 * 100 * 0.064 / 2 / 3.2, abs=0.005
+    )
+    assert _calibrated_memory_gb(cal) == 1.5  # 1419 MB rounded up to a tenth of a GB
+    assert _calibrated_memory_gb({"peak_rss_mb": None}) == 1.2
