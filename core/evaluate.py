@@ -3,6 +3,7 @@
     python -m core.evaluate --run assets/additive                 # test split -> metrics.json
     python -m core.evaluate --run assets/additive --tsv my.tsv    # any English<TAB>Spanish file
     python -m core.evaluate --run assets/additive --limit 200     # first 200 test sentences
+    python -m core.evaluate --run runs/x --split validation       # the validation split (choosing settings)
 
 Hypotheses are detokenised model output; references are the raw Spanish sentences.
 The last line printed is the result as JSON.
@@ -52,8 +53,17 @@ def score(hypotheses: Sequence[str], references: Sequence[Sequence[str]]) -> dic
     }
 
 
-def test_references(run: Path, data: str | None = None) -> dict[str, list[str]]:
-    """The run's own test split (same seed and fractions as training): English -> all Spanish references."""
+SPLITS = ("test", "validation")
+
+
+def test_references(run: Path, data: str | None = None, split: str = "test") -> dict[str, list[str]]:
+    """The run's own test (or validation) split, same seed and fractions as training: English -> all Spanish references.
+
+    The validation split is the one to compare settings on (a vocabulary size, a recipe), so
+    the test split stays unseen until the choice is made.
+    """
+    if split not in SPLITS:
+        raise ValueError(f"split {split!r} is not one of {', '.join(SPLITS)}")
     training = runs.read_json(run, runs.TRAINING) or {}
     try:
         pairs = read_pairs(data or training.get("data"))  # the given path, else the corpus the run was trained on
@@ -61,13 +71,13 @@ def test_references(run: Path, data: str | None = None) -> dict[str, list[str]]:
         if data or not training.get("data"):
             raise
         pairs = read_pairs(None)  # the recorded path is not on this machine: $ATTENTION_LAB_DATA, usual places
-    split = split_pairs(
+    parts = split_pairs(
         pairs,
         training.get("val_fraction", 0.05),
         training.get("test_fraction", 0.05),
         training.get("split_seed", 1234),
     )
-    return split.test_refs
+    return parts.test_refs if split == "test" else group_references(parts.val)
 
 
 def evaluate(
@@ -170,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--run", required=True, type=Path, help="run folder (e.g. assets/additive)")
     p.add_argument("--data", help="corpus for the test split (default: as in training.json, then usual places)")
     p.add_argument("--tsv", type=Path, help="score on this English<TAB>Spanish file instead of the test split")
+    p.add_argument("--split", choices=SPLITS, default="test", help="the run's split to score (default test)")
     p.add_argument("--limit", type=int, help="score only the first N source sentences")
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--beam", type=int, default=1, help="beam width (1: greedy search)")
@@ -200,11 +211,11 @@ def _run(args: argparse.Namespace, write: bool) -> int:
         if args.tsv:
             refs = group_references(parse_tsv(args.tsv.read_text(encoding="utf-8").splitlines()))
         else:
-            refs = test_references(args.run, args.data)
+            refs = test_references(args.run, args.data, args.split)
         if args.limit:
             refs = dict(list(refs.items())[: args.limit])
         if not refs:
-            raise ValueError(f"no sentence pairs to score in {args.tsv or 'the test split'}")
+            raise ValueError(f"no sentence pairs to score in {args.tsv or f'the {args.split} split'}")
         from core.decoding import load_translator
 
         translator = load_translator(args.run)
@@ -215,7 +226,7 @@ def _run(args: argparse.Namespace, write: bool) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     result = evaluate(translator, refs, batch_size=args.batch_size, beam_width=args.beam, alpha=args.alpha)
-    result["split"] = str(args.tsv) if args.tsv else "test"
+    result["split"] = str(args.tsv) if args.tsv else args.split
     try:
         if write and args.beam == 1:
             write_metrics(args.run, result, translator, refs, args.limit, args.batch_size)
@@ -246,6 +257,8 @@ def check_args(args: argparse.Namespace) -> str | None:
         return f"--alpha {args.alpha} must be a number between 0 and 10"
     if args.write and args.tsv:
         return "--write scores the test split only; drop --tsv or --write"
+    if args.write and args.split != "test":
+        return f"--write scores the test split only; drop --split {args.split} or --write"
     if args.write and args.beam > 1 and args.limit:
         return f"--write with --beam {args.beam} needs the whole test split; drop --limit {args.limit}"
     if not args.run.is_dir():

@@ -87,6 +87,24 @@ def test_main_on_the_run_test_split(trained_run, capsys):
     assert result["sentences"] == 2  # 10% of the 20 English sentences, as in training.json
 
 
+def test_main_on_the_run_validation_split(trained_run, capsys):
+    """The validation split: the run's own, apart from its test split, scored without writing anything."""
+    assert evaluate.main(["--run", str(trained_run), "--split", "validation"]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert result["split"] == "validation"
+    val = evaluate.test_references(trained_run, split="validation")
+    assert result["sentences"] == len(val) > 0
+    assert not set(val) & set(evaluate.test_references(trained_run))  # no sentence in both splits
+
+
+def test_write_scores_the_test_split_only(trained_run, capsys):
+    assert evaluate.main(["--run", str(trained_run), "--split", "validation", "--write"]) == 2
+    assert "--split validation" in capsys.readouterr().err
+    assert not (trained_run / "metrics.json").exists() or "validation" not in (trained_run / "metrics.json").read_text()
+    with pytest.raises(ValueError, match="'train' is not one of test, validation"):
+        evaluate.test_references(trained_run, split="train")
+
+
 @pytest.mark.slow
 def test_beam_write_adds_its_own_entry_and_keeps_the_greedy_scores(trained_run, tmp_path, capsys):
     run = tmp_path / "run"
