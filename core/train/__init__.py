@@ -9,6 +9,7 @@
 - :mod:`~core.train.checkpoints` — the latest epoch's weights and optimiser, for ``--resume``;
 - :mod:`~core.train.run_logger` — history, steps, probes and kept weights after every epoch;
 - :mod:`~core.train.init_from` — a new run started from another model's matching weights;
+- :mod:`~core.train.sweep` — ``python -m core.train.sweep``: one model at several vocabulary sizes, scored on validation;
 - :mod:`~core.train.export` — ``python -m core.train.export``: a shippable float16 copy of a run;
 - :mod:`~core.train.stop` — a clean stop on SIGTERM/SIGINT, the folder left valid and resumable;
 - :mod:`~core.train.live` — the small runs a teacher starts from the app (presets, one per machine).
