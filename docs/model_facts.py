@@ -247,3 +247,28 @@ def attribution_speed(f: Facts) -> str:
         lines.append(f"| `{r['model']}` | {r['what']} | {r['source_tokens']} → {r['output_tokens']} | "
                      f"{r['first_s']:.1f} s | {wall} | {cpu} | ≤ {target} |")  # fmt: skip
     return "\n".join(lines)
+
+
+@fact
+def vocab_sweep(f: Facts) -> str:
+    """The committed vocabulary sweep (``python -m core.train.sweep --out docs/data/vocab_sweep.json``) as a table."""
+    from docs.facts import DATA
+
+    if not (DATA / "vocab_sweep.json").is_file():
+        return "No sweep is committed yet."
+    d = f.bench("vocab_sweep.json")
+    flags = " ".join(d["train_args"])
+    rows = [
+        f"{conditions(d, 'vocab_sweep.json')} Every size trained {d['epochs']} epochs with `{flags}`; "
+        f"scored greedily on {'the first ' + str(d['limit']) + ' sentences of ' if d['limit'] else ''}"
+        f"the validation split.",
+        "",
+        "| vocabulary | epochs | validation BLEU | validation chrF | picked |",
+        "|---|---|---|---|---|",
+    ]
+    for r in d["runs"]:
+        rows.append(
+            f"| {r['size']:,} | {r['epochs']} | {r['validation_bleu']:.2f} | {r['validation_chrf']:.2f} | "
+            f"{'yes' if r['size'] == d['pick'] else ''} |"
+        )
+    return "\n".join(rows)

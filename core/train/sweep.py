@@ -12,15 +12,18 @@ validation``): the test split stays unseen while the size is chosen. The sweep's
 ``ROOT/sweep.json`` (written atomically after every size), holds per size the epochs done, the
 validation loss of the saved weights (not comparable across sizes: a loss per piece), the
 validation BLEU and chrF (comparable: scored on the detokenised text) and the size it picks,
-the highest validation BLEU. Killed at any moment, the same command goes on where it stopped.
+the highest validation BLEU; ``--out FILE`` writes the same record there too (the documents read
+``docs/data/vocab_sweep.json``). Killed at any moment, the same command goes on where it stopped.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 from core import runs
@@ -81,10 +84,13 @@ def pick(entries: list[dict]) -> int | None:
     return max(scored, key=lambda e: (e["validation_bleu"], -e["size"]))["size"] if scored else None
 
 
-def sweep(root: Path, sizes: list[int], epochs: int, train_args: list[str], limit: int | None = None) -> dict:
-    """Train (or resume) and score every size; the record, also written to ``root/sweep.json``."""
+def sweep(
+    root: Path, sizes: list[int], epochs: int, train_args: list[str], limit: int | None = None, out: Path | None = None
+) -> dict:
+    """Train (or resume) and score every size; the record, written to ``root/sweep.json`` (and ``out``)."""
     root.mkdir(parents=True, exist_ok=True)
-    record = {"sizes": sizes, "epochs": epochs, "train_args": train_args, "limit": limit, "runs": []}
+    record = {"sizes": sizes, "epochs": epochs, "train_args": train_args, "limit": limit, "runs": [],
+              "cpu_cores": os.cpu_count()}  # fmt: skip
     for size in sizes:
         folder = root / run_name(size)
         if epochs_done(folder) < epochs:
@@ -94,7 +100,10 @@ def sweep(root: Path, sizes: list[int], epochs: int, train_args: list[str], limi
                 raise RuntimeError(f"core.train for {folder.name} failed; rerun the sweep to resume it")
         record["runs"].append(entry(folder, size, validation_score(folder, limit)))
         record["pick"] = pick(record["runs"])
-        atomic.write_text(root / RECORD, json.dumps(record, indent=1) + "\n")
+        record["measured"] = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        for path in (root / RECORD, out):
+            if path is not None:
+                atomic.write_text(path, json.dumps(record, indent=1) + "\n")
         print(json.dumps(record["runs"][-1]), flush=True)
     return record
 
@@ -117,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sizes", type=parse_sizes, default=[4000, 8000, 16000], help="vocabulary sizes (default 4000,8000,16000)")  # fmt: skip
     p.add_argument("--epochs", type=int, default=3, help="epochs per size, the same budget for each (default 3)")
     p.add_argument("--limit", type=int, help="score only the first N validation sentences")
+    p.add_argument("--out", type=Path, help="also write the record here (e.g. docs/data/vocab_sweep.json)")
     args = p.parse_args(own)
     if args.epochs < 1:
         p.error(f"--epochs must be at least 1, got {args.epochs}")
@@ -124,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     if refused:
         p.error(f"the sweep sets {', '.join(sorted(refused))} itself; leave them out after --")
     try:
-        record = sweep(args.root, args.sizes, args.epochs, train_args, args.limit)
+        record = sweep(args.root, args.sizes, args.epochs, train_args, args.limit, args.out)
     except (RuntimeError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

@@ -119,3 +119,16 @@ def test_a_recorded_fuzzer_run_of_another_plan_stops_the_build(tmp_path, monkeyp
         FACTS["fuzz_run"](Facts())
     (tmp_path / "hostile_fuzz.json").unlink()
     assert "No run of it is committed here" in FACTS["fuzz_run"](Facts())
+
+
+def test_a_committed_vocabulary_sweep_is_a_table_with_its_pick(tmp_path, monkeypatch):
+    record = {"measured": "2026-01-01 00:00 UTC", "cpu_cores": 2, "epochs": 2, "limit": None,
+              "train_args": ["--arch", "transformer"], "pick": 8000,
+              "runs": [{"size": 4000, "epochs": 2, "validation_bleu": 30.123, "validation_chrf": 50.0},
+                       {"size": 8000, "epochs": 2, "validation_bleu": 31.5, "validation_chrf": 51.25}]}  # fmt: skip
+    monkeypatch.setattr("docs.facts.DATA", tmp_path)
+    assert FACTS["vocab_sweep"](Facts()) == "No sweep is committed yet."
+    (tmp_path / "vocab_sweep.json").write_text(json.dumps(record))
+    text = FACTS["vocab_sweep"](Facts())
+    assert text.startswith("Measured 2026-01-01 00:00 UTC on 2 cores.") and "`--arch transformer`" in text
+    assert "| 4,000 | 2 | 30.12 | 50.00 |  |" in text and "| 8,000 | 2 | 31.50 | 51.25 | yes |" in text

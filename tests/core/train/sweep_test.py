@@ -69,8 +69,13 @@ def test_a_tiny_sweep_trains_scores_on_validation_and_resumes(tmp_path, monkeypa
              "--num-heads", "2", "--batch-size", "8", "--val-fraction", "0.2", "--test-fraction", "0.2",
              "--verbose", "0"]  # fmt: skip
     root = tmp_path / "sweep"
-    assert sweep.main(["--root", str(root), "--sizes", "280,320", "--epochs", "1", "--", *flags]) == 0
+    out = tmp_path / "docs" / "vocab_sweep.json"
+    out.parent.mkdir()
+    assert (
+        sweep.main(["--root", str(root), "--sizes", "280,320", "--epochs", "1", "--out", str(out), "--", *flags]) == 0
+    )
     record = json.loads((root / sweep.RECORD).read_text())
+    assert json.loads(out.read_text()) == record and record["measured"].endswith("UTC") and record["cpu_cores"] > 0
     assert [r["size"] for r in record["runs"]] == [280, 320] and record["pick"] in (280, 320)
     assert all(r["epochs"] == 1 and r["validation_bleu"] is not None and r["sentences"] > 0 for r in record["runs"])
     trained = [(root / f"bpe{s}" / "tokenizer.model").stat().st_mtime_ns for s in (280, 320)]
