@@ -152,7 +152,7 @@ async def class_rounds(server: Server, models: list[str], users: int, clicks: in
     times: dict[str, list[float]] = defaultdict(list)
     per_model: dict[tuple[str, str], list[float]] = defaultdict(list)
     errors, wrong, rss_mb, load = [], [], [], []
-    cpu0 = cpu_seconds(pid)
+    cpu0, client0 = cpu_seconds(pid), time.process_time()
     for r in range(rounds):
         batch = pool[r * users : (r + 1) * users]
         load.append(load_average())
@@ -180,7 +180,7 @@ async def class_rounds(server: Server, models: list[str], users: int, clicks: in
             f" load {load[-1]}",
             flush=True,
         )
-    cpu = cpu_seconds(pid) - cpu0
+    cpu, client_cpu = cpu_seconds(pid) - cpu0, time.process_time() - client0
     await asyncio.gather(*(s.close() for s in sessions))
     done = rounds * users
     settled = rss_mb[-(-100 // users) :]  # after the first 100 clicks
@@ -192,6 +192,7 @@ async def class_rounds(server: Server, models: list[str], users: int, clicks: in
         "errors": len(errors),
         "wrong_content": len(wrong),
         "server_cpu_s_per_click": round(cpu / done, 3),
+        "client_cpu_s_per_click": round(client_cpu / done, 3),  # this benchmark's own clients, same machine
         "rss_mb_per_round": rss_mb,
         "rss_drift": round((max(settled) - min(settled)) / min(settled), 3),
         "load_avg": [min(load), max(load)],
@@ -300,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'greedy':24}{g['p50_s']:>8}{g['p95_s']:>8}{g['max_s']:>8}   {TARGETS['p95_greedy_s']} s")
     print(f"{'beam 4':24}{b['p50_s']:>8}{b['p95_s']:>8}{b['max_s']:>8}   {TARGETS['p95_beam_s']} s")
     print(f"errors {load['errors']}, wrong content {load['wrong_content']}, server CPU per click "
-          f"{load['server_cpu_s_per_click']} s, peak RSS {peak_mb:.0f} MB, RSS drift {load['rss_drift']:.1%}")  # fmt: skip
+          f"{load['server_cpu_s_per_click']} s (clients {load['client_cpu_s_per_click']} s), peak RSS {peak_mb:.0f} MB, RSS drift {load['rss_drift']:.1%}")  # fmt: skip
     for model, p95 in load["per_model"].items():
         print(f"  {model:22}" + ", ".join(f"{d} p95 {v} s" for d, v in p95.items()))
     for line in load["error_samples"] + load["wrong_samples"]:
