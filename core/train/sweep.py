@@ -12,7 +12,8 @@ validation``): the test split stays unseen while the size is chosen. The sweep's
 ``ROOT/sweep.json`` (written atomically after every size), holds per size the epochs done, the
 validation loss of the saved weights (not comparable across sizes: a loss per piece), the
 validation BLEU and chrF (comparable: scored on the detokenised text) and the size it picks,
-the highest validation BLEU; ``--out FILE`` writes the same record there too (the documents read
+the highest validation BLEU; a size already scored at the epoch its run stands at keeps its
+score, so the command run again costs nothing new. ``--out FILE`` writes the same record there too (the documents read
 ``docs/data/vocab_sweep.json``). Killed at any moment, the same command goes on where it stopped.
 """
 
@@ -84,11 +85,39 @@ def pick(entries: list[dict]) -> int | None:
     return max(scored, key=lambda e: (e["validation_bleu"], -e["size"]))["size"] if scored else None
 
 
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _scored_before(root: Path, limit: int | None) -> dict[tuple[str, int], dict]:
+    """The entries ``root/sweep.json`` already holds, by (run folder name, epochs it was scored at).
+
+    None of them when they were scored on another slice of the validation split (another ``limit``).
+    """
+    try:
+        before = json.loads((root / RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(before, dict) or before.get("limit") != limit:
+        return {}
+    entries = before.get("runs", [])
+    return (
+        {(e.get("run"), e.get("epochs")): e for e in entries if isinstance(e, dict)}
+        if isinstance(entries, list)
+        else {}
+    )
+
+
 def sweep(
     root: Path, sizes: list[int], epochs: int, train_args: list[str], limit: int | None = None, out: Path | None = None
 ) -> dict:
-    """Train (or resume) and score every size; the record, written to ``root/sweep.json`` (and ``out``)."""
+    """Train (or resume) and score every size; the record, written to ``root/sweep.json`` (and ``out``).
+
+    A size whose run was already scored at the epoch it stands at keeps its score: a sweep
+    killed while training its third size scores only that one when it is run again.
+    """
     root.mkdir(parents=True, exist_ok=True)
+    scored = _scored_before(root, limit)
     record = {"sizes": sizes, "epochs": epochs, "train_args": train_args, "limit": limit, "runs": [],
               "cpu_cores": os.cpu_count()}  # fmt: skip
     for size in sizes:
@@ -98,9 +127,12 @@ def sweep(
             print("$ " + " ".join(command[1:]), flush=True)
             if subprocess.run(command, check=False).returncode != 0:
                 raise RuntimeError(f"core.train for {folder.name} failed; rerun the sweep to resume it")
-        record["runs"].append(entry(folder, size, validation_score(folder, limit)))
+        known = scored.get((folder.name, epochs_done(folder)))
+        if known is None:
+            known = {**entry(folder, size, validation_score(folder, limit)), "scored": _now()}
+        record["runs"].append(known)
         record["pick"] = pick(record["runs"])
-        record["measured"] = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        record["measured"] = max(e.get("scored") or _now() for e in record["runs"])  # the latest score's time
         for path in (root / RECORD, out):
             if path is not None:
                 atomic.write_text(path, json.dumps(record, indent=1) + "\n")

@@ -84,3 +84,7 @@ def test_a_tiny_sweep_trains_scores_on_validation_and_resumes(tmp_path, monkeypa
     record = json.loads((root / sweep.RECORD).read_text())
     assert [r["epochs"] for r in record["runs"]] == [2, 2]
     assert [(root / f"bpe{s}" / "tokenizer.model").stat().st_mtime_ns for s in (280, 320)] == trained
+    # run again as it stands: nothing to train, nothing to score again, the same record
+    monkeypatch.setattr(sweep, "validation_score", lambda *a: pytest.fail("scored again"))
+    assert sweep.main(["--root", str(root), "--sizes", "280,320", "--epochs", "2", "--", *flags]) == 0
+    assert json.loads((root / sweep.RECORD).read_text()) == record
