@@ -138,6 +138,11 @@ def validate(args) -> None:
             raise UsageError(f"--vocab-size {vocab_size} must be in {MIN_VOCAB + 1}..{MAX_VOCAB}")
     if smoothing is not None and not (math.isfinite(smoothing) and 0 <= smoothing < 1):
         raise UsageError(f"--label-smoothing {smoothing} must be a fraction in [0, 1)")
+    swaps = getattr(args, "name_swaps", 0.0)
+    if not (math.isfinite(swaps) and 0 <= swaps <= 1):
+        raise UsageError(f"--name-swaps {swaps} must be a fraction in [0, 1]")
+    if swaps and args.resume:
+        raise UsageError(f"--name-swaps {swaps}: a resumed run keeps its own training pairs")
     if sizes["tokenizer"] == "bpe":  # its checksum is that of the tokenizer the run will train
         sizes["tokenizer_checksum"] = "sha256:" + "0" * 64
     try:

@@ -68,6 +68,9 @@ class TrainConfig:
     vocab_size: int | None = None  # --tokenizer bpe: pieces of the joint subword vocabulary (default 8000)
     label_smoothing: float = 0.0  # share of each target's probability spread over the vocabulary
     schedule_from: int = 0  # the epoch the learning-rate schedule of the current command line began at
+    name_swaps: float = (
+        0.0  # share of the training pairs with a name copied once with a made-up one (core.data.name_swap)
+    )
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -118,6 +121,14 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         type=float,
         default=None,
         help=f"share of each target's probability spread uniformly (default {t.label_smoothing}; with --resume: the run's own)",
+    )
+    p.add_argument(
+        "--name-swaps",
+        type=float,
+        default=t.name_swaps,
+        help="share of the training pairs holding a frequent name (Tom, Boston, …) that are added once more with a "
+        f"made-up name in its place, so that the model learns to copy names (default {t.name_swaps}; "
+        "see core.data.name_swap; with --resume: the run's own)",
     )
     p.add_argument(
         "--init-from",
@@ -358,6 +369,12 @@ def train(args: argparse.Namespace, out: Path | None = None) -> Path:
         ]
         return [src[i] for i in fits], [tgt[i] for i in fits]
 
+    if tc.name_swaps:  # after the tokenizer is trained: it is the one the corpus alone gives
+        from core.data.name_swap import swapped_names
+
+        copies = swapped_names(train_pairs, tc.name_swaps, tc.seed)
+        print(f"{len(copies)} training pairs added with a made-up name (--name-swaps {tc.name_swaps})", flush=True)
+        train_pairs = train_pairs + copies
     train_ids, val_ids = ids(train_pairs), ids(val_pairs)
     print(
         f"{len(train_ids[0])} training pairs, {len(val_ids[0])} validation pairs "
@@ -516,6 +533,7 @@ def fresh_train_config(args: argparse.Namespace) -> TrainConfig:
         init_from=args.init_from,
         vocab_size=args.vocab_size,
         label_smoothing=TrainConfig.label_smoothing if args.label_smoothing is None else args.label_smoothing,
+        name_swaps=args.name_swaps,
     )
 
 

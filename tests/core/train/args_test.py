@@ -34,6 +34,8 @@ from core.train import export as export_cli
         (("--d-model", "65536", "--arch", "transformer"), "--d-model 65536"),
         (("--embedding-dim", "0"), "--embedding-dim"),
         (("--verbose", "9"), "--verbose '9'"),
+        (("--name-swaps", "1.5"), "--name-swaps 1.5"),
+        (("--name-swaps", "nan"), "--name-swaps nan"),
     ],
 )
 def test_bad_training_arguments_exit_2_before_any_write(train_args, tiny_tsv, tmp_path, capsys, extra, message):

@@ -61,3 +61,24 @@ def test_subword_run_trains_saves_its_tokenizer_and_resumes(tmp_path):
     assert main(resume) == 0
     assert (out / runs.TOKENIZER).read_bytes() == before
     assert [int(r["epoch"]) for r in runs.read_history(out)] == [1, 2]
+
+
+def test_name_swaps_add_training_copies_after_the_tokenizer_is_learned(tmp_path, capsys):
+    data = tmp_path / "corpus.tsv"
+    pairs = [(f"Tom sees the {w} house.", f"Tom ve la casa {w}.") for w in ("red", "big", "old", "new")] * 10
+    pairs += [(f"I see the {w} house.", f"Veo la casa {w}.") for w in ("red", "big", "old", "new")] * 10
+    data.write_text("".join(f"{en}\t{es}\n" for en, es in pairs), encoding="utf-8")
+    plain, swapped = tmp_path / "plain", tmp_path / "swapped"
+    assert main(_args(data, plain, "--epochs", "1")) == 0
+    capsys.readouterr()
+    assert main(_args(data, swapped, "--epochs", "1", "--name-swaps", "1")) == 0
+    split = split_pairs(read_pairs(data), 0.2, 0.2, 1234)
+    with_tom = sum(en.startswith("Tom") for en, _ in split.train)
+    assert f"{with_tom} training pairs added with a made-up name (--name-swaps 1.0)" in capsys.readouterr().out
+    assert json.loads((swapped / runs.TRAINING).read_text(encoding="utf-8"))["name_swaps"] == 1.0
+    assert json.loads((plain / runs.TRAINING).read_text(encoding="utf-8"))["name_swaps"] == 0.0
+    # the tokenizer is the corpus's own: the copies come after it
+    assert (swapped / runs.TOKENIZER).read_bytes() == (plain / runs.TOKENIZER).read_bytes()
+    resume = [a for a in _args(data, swapped, "--epochs", "2", "--resume") if a not in ("--vocab-size", "300")]
+    assert main([*resume, "--name-swaps", "0.5"]) == 2  # a resumed run keeps its own training pairs
+    assert main(resume) == 0
