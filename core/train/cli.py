@@ -68,9 +68,7 @@ class TrainConfig:
     vocab_size: int | None = None  # --tokenizer bpe: pieces of the joint subword vocabulary (default 8000)
     label_smoothing: float = 0.0  # share of each target's probability spread over the vocabulary
     schedule_from: int = 0  # the epoch the learning-rate schedule of the current command line began at
-    name_swaps: float = (
-        0.0  # share of the training pairs with a name copied once with a made-up one (core.data.name_swap)
-    )
+    name_swaps: float = 0.0  # share of name-holding pairs copied with a made-up name (core.data.name_swap)
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -128,7 +126,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         default=t.name_swaps,
         help="share of the training pairs holding a frequent name (Tom, Boston, …) that are added once more with a "
         f"made-up name in its place, so that the model learns to copy names (default {t.name_swaps}; "
-        "see core.data.name_swap; with --resume: the run's own)",
+        "see core.data.name_swap; a resumed run keeps its own)",
     )
     p.add_argument(
         "--init-from",
