@@ -55,12 +55,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_streamlit(port: int, log: IO, env: dict[str, str] | None = None) -> subprocess.Popen:
-    """``streamlit run streamlit_app.py`` headless on ``127.0.0.1:port``, output to ``log``."""
+def start_streamlit(port: int, log: IO, env: dict[str, str] | None = None, app: Path = APP) -> subprocess.Popen:
+    """``streamlit run streamlit_app.py`` (or ``app``) headless on ``127.0.0.1:port``, output to ``log``."""
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
     return subprocess.Popen(
         [
-            sys.executable, "-m", "streamlit", "run", str(APP),
+            sys.executable, "-m", "streamlit", "run", str(app),
             "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
         ],
@@ -97,13 +97,13 @@ def stop(proc: subprocess.Popen) -> None:
 
 @contextmanager
 def streamlit_server(
-    log_path: Path, env: dict[str, str] | None = None, timeout: float = 90.0
+    log_path: Path, env: dict[str, str] | None = None, timeout: float = 90.0, app: Path = APP
 ) -> Iterator[tuple[str, subprocess.Popen]]:
-    """Run the app for the duration of the block; yields its base URL and its process."""
+    """Run the app (or the script ``app``) for the duration of the block; yields its base URL and its process."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     with open(log_path, "w") as log:
-        proc = start_streamlit(port, log, env)
+        proc = start_streamlit(port, log, env, app)
         try:
             wait_until_up(url, proc, log_path, timeout)
             yield url, proc
