@@ -51,6 +51,7 @@ from bench.server_stats import MemorySampler, cpu_seconds, demand_seconds, load_
 from bench.st_client import Click, TranslateUser  # noqa: E402
 from core.runs import find_runs  # noqa: E402
 from core.text import normalize, tokenize  # noqa: E402
+from core.text.pieces import WORD_START  # noqa: E402
 from tests.browser.harness import MODEL_DIRS_ENV, ROOT, ServerError, streamlit_server  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
@@ -65,14 +66,22 @@ MB = 1_000_000
 
 
 def own_sentence(click: Click, sentence: str) -> str | None:
-    """None when the heatmap shows ``sentence``; otherwise what was wrong."""
+    """None when the heatmap shows ``sentence``; otherwise what was wrong.
+
+    A word-level model's axis holds the sentence's lower-cased word tokens (an unknown one marked
+    ``[UNK]``); a subword model's holds its words or its pieces (``▁`` marking a word's start),
+    which spell the sentence without its spaces.
+    """
     if click.errors:
         return None
     if click.heatmap_s is None:
         return "no heatmap"
-    if [s.removesuffix(" [UNK]") for s in click.source] != tokenize(normalize(sentence)):
-        return f"heatmap of {click.source}"
-    return None
+    shown = [s.removesuffix(" [UNK]") for s in click.source]
+    if [s.lower() for s in shown] == tokenize(normalize(sentence)):
+        return None
+    if "".join(shown).replace(WORD_START, "") == "".join(normalize(sentence).split()):
+        return None
+    return f"heatmap of {click.source}"
 
 
 @dataclass

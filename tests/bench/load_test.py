@@ -6,7 +6,8 @@ from collections import Counter
 
 import pytest
 
-from bench.load import TARGETS, class_plan, within
+from bench.load import TARGETS, class_plan, own_sentence, within
+from bench.st_client import Click
 
 
 @pytest.mark.parametrize("n_models", [1, 2, 5, 6])
@@ -35,3 +36,23 @@ def test_one_slow_model_fails_the_target_the_class_meets() -> None:
 def test_a_model_without_the_decoding_is_not_judged_on_it() -> None:
     assert within(_load(1.0, {"a": {"beam": 9.0}, "b": {"greedy": 1.0}}), "greedy", 2.0)
     assert not within({"greedy": {"p95_s": None}, "per_model": {}}, "greedy", 2.0)
+
+
+@pytest.mark.parametrize(
+    ("axis", "ok"),
+    [
+        (["i", "have", "a", "red", "car", "."], True),  # word-level tokens
+        (["i", "have", "a", "red", "car [UNK]", "."], True),
+        (["I", "have", "a", "red", "car", "."], True),  # a subword model's words
+        (["\u2581I", "\u2581have", "\u2581a", "\u2581re", "d", "\u2581car", "."], True),  # its pieces
+        (["I", "have", "a", "blue", "car", "."], False),
+        (["I", "have", "a", "red", "car"], False),
+    ],
+)
+def test_own_sentence_reads_words_and_pieces(axis: list[str], ok: bool) -> None:
+    click = Click(0.0, heatmap_s=0.1, source=axis)
+    assert (own_sentence(click, "I have a red car.") is None) is ok
+
+
+def test_a_click_without_heatmap_is_not_its_own() -> None:
+    assert own_sentence(Click(0.0), "I have a red car.") == "no heatmap"
