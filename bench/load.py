@@ -50,9 +50,7 @@ from bench.sentences import sentences  # noqa: E402
 from bench.server_stats import MemorySampler, cpu_seconds, demand_seconds, load_average, percentile, rss_bytes  # noqa: E402
 from bench.st_client import Click, TranslateUser  # noqa: E402
 from core.runs import find_runs  # noqa: E402
-from core.text import normalize, tokenize  # noqa: E402
-from core.text.pieces import WORD_START  # noqa: E402
-from tests.browser.harness import MODEL_DIRS_ENV, ROOT, ServerError, streamlit_server  # noqa: E402
+from tests.browser.harness import MODEL_DIRS_ENV, ROOT, ServerError, shows_sentence, streamlit_server  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 TARGETS = {
@@ -66,22 +64,14 @@ MB = 1_000_000
 
 
 def own_sentence(click: Click, sentence: str) -> str | None:
-    """None when the heatmap shows ``sentence``; otherwise what was wrong.
-
-    A word-level model's axis holds the sentence's lower-cased word tokens (an unknown one marked
-    ``[UNK]``); a subword model's holds its words or its pieces (``▁`` marking a word's start),
-    which spell the sentence without its spaces.
-    """
+    """None when the heatmap shows ``sentence`` (words or pieces, see ``shows_sentence``); otherwise what was wrong."""
     if click.errors:
         return None
     if click.heatmap_s is None:
         return "no heatmap"
-    shown = [s.removesuffix(" [UNK]") for s in click.source]
-    if [s.lower() for s in shown] == tokenize(normalize(sentence)):
-        return None
-    if "".join(shown).replace(WORD_START, "") == "".join(normalize(sentence).split()):
-        return None
-    return f"heatmap of {click.source}"
+    if not shows_sentence(click.source, sentence):
+        return f"heatmap of {click.source}"
+    return None
 
 
 @dataclass

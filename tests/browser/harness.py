@@ -119,6 +119,22 @@ def log_tail(path: Path, chars: int = 3000) -> str:
         return "(no log)"
 
 
+def shows_sentence(axis: list[str], sentence: str) -> bool:
+    """Whether a heatmap's source axis is ``sentence``.
+
+    A word-level model's axis holds the sentence's lower-cased word tokens (an unknown one marked
+    ``[UNK]``); a subword model's holds its words or its pieces (``▁`` marking a word's start),
+    which spell the sentence without its spaces.
+    """
+    from core.text import normalize, tokenize
+    from core.text.pieces import WORD_START
+
+    shown = [s.removesuffix(" [UNK]") for s in axis]
+    if [s.lower() for s in shown] == tokenize(normalize(sentence)):
+        return True
+    return "".join(shown).replace(WORD_START, "") == "".join(normalize(sentence).split())
+
+
 def heatmap_tokens(
     labels: list[str], source_title: str = SOURCE_TITLE, target_title: str = TARGET_TITLE
 ) -> tuple[list[str], list[str]]:
