@@ -4,6 +4,8 @@ The form and its result are one fragment: pressing Translate reruns only that pa
 page, not the sidebar and the navigation around it (a class presses it thirty times at once).
 """
 
+from contextlib import nullcontext
+
 import numpy as np
 import streamlit as st
 
@@ -20,6 +22,7 @@ from ui.present import chart_style
 from ui.sentence import run_model, sentence_form
 from ui.share import from_link, int_in, one_of, publish
 from ui.text import escape_markdown
+from ui.turns import click_turn
 from ui.vega import vega_chart
 
 PAGE, PREFIX = "translate", "translate_"
@@ -168,26 +171,38 @@ def _per_token(tr) -> None:
         per_token.dataframe(table, hide_index=True)
 
 
+def _result(model) -> tuple[int | None, int | None]:
+    """The stored result, drawn; the Transformer layer and head shown (None, None otherwise)."""
+    stored = st.session_state.get(PREFIX + "result")
+    if stored is None:
+        return None, None
+    model_name, _, hypotheses = stored
+    if not hypotheses[0].source_tokens:
+        st.info(t("translate.no_words"))
+        st.stop()
+    _warnings(hypotheses[0])
+    tr, layer, head = _heading(hypotheses)
+    if tr.target_tokens:
+        _attention(tr, model_name, layer, head)
+    _numbers(model, model_name, tr)
+    _per_token(tr)
+    return layer, head
+
+
 @st.fragment
 def translate_view(model) -> None:
-    """The form and its result; publishes what it shows into the address bar."""
+    """The form and its result; publishes what it shows into the address bar.
+
+    A click's decoding and drawing wait for their turn (``ui.turns``): when a class clicks at
+    once, greedy clicks come before the beam searches that arrived just before them.
+    """
     _from_link()
     submitted, text, decoding, width = _form()
-    if submitted or stale(PREFIX, model.name):
-        _translate(model, text, decoding, width)
-    stored = st.session_state.get(PREFIX + "result")
-    layer = head = None
-    if stored is not None:
-        model_name, _, hypotheses = stored
-        if not hypotheses[0].source_tokens:
-            st.info(t("translate.no_words"))
-            st.stop()
-        _warnings(hypotheses[0])
-        tr, layer, head = _heading(hypotheses)
-        if tr.target_tokens:
-            _attention(tr, model_name, layer, head)
-        _numbers(model, model_name, tr)
-        _per_token(tr)
+    work = submitted or stale(PREFIX, model.name)
+    with click_turn(decoding) if work else nullcontext():
+        if work:
+            _translate(model, text, decoding, width)
+        layer, head = _result(model)
     try_these(PREFIX)
     publish(
         decoding=decoding if decoding != "greedy" else None,

@@ -37,6 +37,11 @@ def models_kept(f: Facts) -> str:
 
 
 @fact
+def turn_max_wait(f: Facts) -> str:
+    return f"{constant('ui/turns.py', 'MAX_WAIT_S'):g}"
+
+
+@fact
 def decode_cache_entries(f: Facts) -> str:
     return count(constant("ui/models.py", "DECODE_CACHE_ENTRIES"))
 
