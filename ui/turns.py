@@ -5,7 +5,7 @@ the same moment. Python shares it among them (its lock passes from thread to thr
 milliseconds), so every click finishes near the end of the burst: a greedy click that needs
 50 ms of CPU waits as long as the class's beam searches, and the first heatmap appears only when
 nearly all are done. Here the work of a click (decoding and drawing its result) waits for a
-turn. At most :data:`SLOTS` clicks hold one at a time, and the next turn goes to the waiting
+turn. At most :func:`default_slots` clicks hold one at a time, and the next turn goes to the waiting
 click with the earliest *deadline*: its arrival plus the time a class is promised for its
 decoding (:data:`BUDGET_S`, the targets of ``bench/load.py``). A greedy click thus overtakes
 beam searches that arrived less than a second before it, never older ones, so no click
@@ -100,6 +100,11 @@ class Turns:
 TURNS = Turns(default_slots())  # one queue for every session of the process
 
 
+def budget_s(decoding: str) -> float:
+    """The time a class is promised for ``decoding``; the longest for a decoding without a target."""
+    return BUDGET_S.get(decoding, max(BUDGET_S.values()))
+
+
 def click_turn(decoding: str) -> AbstractContextManager[None]:
     """The process's queue; use as ``with click_turn(decoding): ...`` around a click's work."""
-    return TURNS.turn(BUDGET_S.get(decoding, max(BUDGET_S.values())))
+    return TURNS.turn(budget_s(decoding))

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from ui.turns import BUDGET_S, SLOTS_ENV, Turns, click_turn, default_slots
+from ui.turns import BUDGET_S, SLOTS_ENV, Turns, budget_s, click_turn, default_slots
 
 WAIT_S = 5.0  # bound on every wait in these tests
 
@@ -162,8 +162,13 @@ def test_slots_come_from_the_environment_or_the_cores(monkeypatch) -> None:
 
 
 def test_unknown_decodings_get_the_longest_budget() -> None:
+    assert budget_s("greedy") == BUDGET_S["greedy"] < budget_s("beam") == BUDGET_S["beam"]
+    assert budget_s("nbest") == max(BUDGET_S.values())
     with click_turn("nbest"):
         pass
+
+
+def test_a_negative_number_of_slots_is_refused() -> None:
     with pytest.raises(ValueError):
         Turns(-1)
 
